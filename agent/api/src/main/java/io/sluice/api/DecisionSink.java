@@ -1,0 +1,34 @@
+package io.sluice.api;
+
+/**
+ * Where a processor reports its keep/drop decisions. The daemon gives every processor of a
+ * pipeline the same sink; when the pipeline has a {@code decision_log} processor, the sink feeds
+ * it, otherwise it discards. Any processor that keeps or drops data (sampler, filter, limiter)
+ * reports through it.
+ */
+public interface DecisionSink {
+
+  /** A sink that discards every decision. */
+  DecisionSink NOOP =
+      new DecisionSink() {
+        @Override
+        public boolean isEnabled() {
+          return false;
+        }
+
+        @Override
+        public void report(Decision decision) {}
+      };
+
+  /**
+   * Whether anything listens. A processor may skip building {@link Decision}s when false, so that
+   * reporting costs nothing in pipelines without a bridge.
+   */
+  boolean isEnabled();
+
+  /**
+   * Reports one decision. Must be cheap and must not block; the bridge may buffer and must count
+   * what it cannot keep.
+   */
+  void report(Decision decision);
+}
