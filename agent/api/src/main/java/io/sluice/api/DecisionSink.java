@@ -2,9 +2,10 @@ package io.sluice.api;
 
 /**
  * Where a processor reports its keep/drop decisions. The daemon gives every processor of a
- * pipeline the same sink; when the pipeline has a {@code decision_log} processor, the sink feeds
- * it, otherwise it discards. Any processor that keeps or drops data (sampler, filter, limiter)
- * reports through it.
+ * pipeline the same sink ({@link ComponentContext#decisionSink()}): it forwards to every processor
+ * of that pipeline that itself implements {@code DecisionSink} (the {@code decision_log} bridge),
+ * and is disabled when there is none. Any processor that keeps or drops data (sampler, filter,
+ * limiter) reports through it.
  */
 public interface DecisionSink {
 
