@@ -33,7 +33,28 @@ public final class ConfigRendering {
   /** A record (e.g. a factory's default config) as HOCON text, secrets redacted. */
   public static String recordToHocon(Object record) {
     ConfigValue v = ConfigValueFactory.fromAnyRef(toPlain(record));
-    return v instanceof ConfigObject o ? redact(o).render(HOCON) : v.render(HOCON);
+    StringBuilder sb = new StringBuilder();
+    if (v instanceof ConfigObject o) {
+      writeEntries(redact(o), sb, "");
+    } else {
+      sb.append(v.render(ConfigRenderOptions.concise()));
+    }
+    return sb.toString();
+  }
+
+  /** Writes {@code key = value} lines in declaration order, nested objects in braces. */
+  private static void writeEntries(ConfigObject o, StringBuilder sb, String indent) {
+    for (Map.Entry<String, Object> e : o.unwrapped().entrySet()) {
+      ConfigValue v = o.get(e.getKey());
+      String key = e.getKey().matches("[A-Za-z0-9_-]+") ? e.getKey() : "\"" + e.getKey() + "\"";
+      if (v instanceof ConfigObject child && !child.isEmpty()) {
+        sb.append(indent).append(key).append(" {\n");
+        writeEntries(child, sb, indent + "  ");
+        sb.append(indent).append("}\n");
+      } else {
+        sb.append(indent).append(key).append(" = ").append(v.render(ConfigRenderOptions.concise())).append('\n');
+      }
+    }
   }
 
   /** A config object as HOCON text. */

@@ -234,14 +234,16 @@ public final class ServicePlanner {
       }
     }
     for (Pipeline p : pipelines) {
-      ConfigOrigin origin = pipelinesObj.get(p.id()).origin();
+      ConfigObject pobj = (ConfigObject) pipelinesObj.get(p.id());
       String path = "service.pipelines." + p.id();
+      ConfigOrigin receiversOrigin = pobj.containsKey("receivers") ? pobj.get("receivers").origin() : pobj.origin();
+      ConfigOrigin exportersOrigin = pobj.containsKey("exporters") ? pobj.get("exporters").origin() : pobj.origin();
       if (p.receivers().isEmpty() && !fedByBridge.contains(p.id())) {
-        issues.add(new ConfigIssue(origin, path + ".receivers",
+        issues.add(new ConfigIssue(receiversOrigin, path + ".receivers",
             "pipeline has no receiver (expected: at least one, e.g. receivers = [otlp])"));
       }
       if (p.exporters().isEmpty()) {
-        issues.add(new ConfigIssue(origin, path + ".exporters",
+        issues.add(new ConfigIssue(exportersOrigin, path + ".exporters",
             "pipeline has no exporter (expected: at least one, e.g. exporters = [debug])"));
       }
     }
@@ -276,6 +278,7 @@ public final class ServicePlanner {
     for (String start : byId.keySet()) {
       List<String> path = new ArrayList<>();
       if (cycleFrom(start, byId, state, path)) {
+        path = path.subList(path.indexOf(path.get(path.size() - 1)), path.size());
         issues.add(new ConfigIssue(pipelinesObj.get(start).origin(), "service.pipelines." + start,
             "pipelines feed each other in a cycle: " + String.join(" -> ", path)
                 + " (a bridge must not feed a pipeline that leads back to it)"));
@@ -312,7 +315,7 @@ public final class ServicePlanner {
     for (ComponentId id : ids) {
       Bound b = declared.get(id);
       if (b != null && !b.factory().stability().containsKey(signal)) {
-        List<String> supported = b.factory().stability().keySet().stream().map(Signal::configName).toList();
+        List<String> supported = b.factory().stability().keySet().stream().sorted().map(Signal::configName).toList();
         issues.add(new ConfigIssue(p.get(key).origin(), path + "." + key,
             b.kind().label() + " \"" + id + "\" does not support " + signal.configName()
                 + " (supports: " + String.join(", ", supported) + ")"));
