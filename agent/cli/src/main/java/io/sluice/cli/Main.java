@@ -42,10 +42,7 @@ public final class Main implements Runnable {
   /** Runs the CLI. */
   public static void main(String[] args) {
     Logging.configure("info", "console");
-    int code = commandLine().execute(args);
-    if (code != 0 || !RunCommand.isDaemonRunning()) {
-      System.exit(code);
-    }
+    System.exit(commandLine().execute(args));
   }
 
   /** The command line, for tests. */

@@ -18,7 +18,6 @@ import picocli.CommandLine.Option;
     description = "Run the daemon until SIGTERM/SIGINT, then stop receivers, drain and stop exporters.")
 final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
-  private static volatile boolean daemonRunning;
 
   @Mixin CommonOptions common;
 
@@ -29,10 +28,6 @@ final class RunCommand implements Callable<Integer> {
   String logFormat;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  static boolean isDaemonRunning() {
-    return daemonRunning;
-  }
 
   @Override
   public Integer call() {
@@ -52,12 +47,21 @@ final class RunCommand implements Callable<Integer> {
     log.info("Starting sluice {} with {}", Main.version(),
         common.configs.isEmpty() ? "the embedded default config" : common.configs);
     Daemon daemon = new Daemon(prepared.plan());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      log.info("Stopping: stop signal received");
-      daemon.stop();
-      stopped.countDown();
-    }, "sluice-shutdown");
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    // SIGTERM/SIGINT are handled here rather than in a shutdown hook so that a clean stop drains
+    // and then exits 0 (a JVM ended by a signal exits 143). The hook stays as a fallback for
+    // other ways the JVM may end.
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          log.info("Stopping: SIG{} received", sig.getName());
+          stopRequested.countDown();
+        });
+      } catch (IllegalArgumentException e) {
+        log.debug("Cannot handle SIG{}: {}", name, e.getMessage());
+      }
+    }
+    Thread hook = new Thread(daemon::stop, "sluice-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       daemon.start();
@@ -69,12 +73,12 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return Main.START_FAILED;
     }
-    daemonRunning = true;
     try {
-      stopped.await();
+      stopRequested.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    daemon.stop();
     return 0;
   }
 }

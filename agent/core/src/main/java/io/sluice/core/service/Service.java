@@ -58,6 +58,7 @@ public final class Service {
   private final Map<ComponentId, Receiver> receivers = new LinkedHashMap<>();
   private final Map<String, DataConsumer> pipelineEntries = new HashMap<>();
   private final List<Component> started = new ArrayList<>();
+  private final Map<Object, CoreContext> contexts = new java.util.IdentityHashMap<>();
   private boolean startCalled;
   private boolean shutdownDone;
 
@@ -89,7 +90,10 @@ public final class Service {
   private void build() {
     for (ComponentId id : plan.extensions()) {
       Bound b = plan.components().get(ComponentKind.EXTENSION).get(id);
-      extensions.put(id, create(b, () -> createExtension((ExtensionFactory<?>) b.factory(), context(b, ""), b.config())));
+      CoreContext ctx = context(b, "");
+      Extension ext = create(b, () -> createExtension((ExtensionFactory<?>) b.factory(), ctx, b.config()));
+      contexts.put(ext, ctx);
+      extensions.put(id, ext);
     }
     Map<Signal, Map<ComponentId, List<DataConsumer>>> receiverTargets = new EnumMap<>(Signal.class);
     for (Pipeline p : plan.pipelines()) {
@@ -102,6 +106,7 @@ public final class Service {
           CoreContext ctx = context(b, "");
           Exporter e = create(b, () -> createExporter((ExporterFactory<?>) b.factory(), ctx, b.config(), p.signal()));
           helper = new ExporterHelper(e, b.exporterSettings(), p.signal(), ctx);
+          contexts.put(helper, ctx);
           exporters.put(key, helper);
         }
         exporterConsumers.add(helper);
@@ -116,6 +121,7 @@ public final class Service {
         ctx.sink = sink;
         DataConsumer downstream = next;
         Processor proc = create(b, () -> createProcessor((ProcessorFactory<?>) b.factory(), ctx, b.config(), p.signal(), downstream));
+        contexts.put(proc, ctx);
         if (proc instanceof DecisionSink ds) {
           sink.targets.add(ds);
         }
@@ -138,7 +144,10 @@ public final class Service {
         }
       });
       if (!consumers.isEmpty()) {
-        receivers.put(b.id(), create(b, () -> createReceiver((ReceiverFactory<?>) b.factory(), context(b, ""), b.config(), consumers)));
+        CoreContext ctx = context(b, "");
+        Receiver receiver = create(b, () -> createReceiver((ReceiverFactory<?>) b.factory(), ctx, b.config(), consumers));
+        contexts.put(receiver, ctx);
+        receivers.put(b.id(), receiver);
       }
     }
   }
@@ -182,6 +191,10 @@ public final class Service {
       throw new StartException(kind + " " + name + " failed to start: " + message(e), e);
     }
     started.add(c);
+    CoreContext ctx = contexts.get(c);
+    if (ctx != null) {
+      ctx.markStarted();
+    }
   }
 
   /** A component failed to start; the message names it and the cause. */
@@ -406,6 +419,14 @@ public final class Service {
     @Override
     public void reportStatus(HealthStatus status, String message) {
       statuses.report(statusKey, status, message);
+    }
+
+    /** After a successful start: OK, unless the component already reported something else. */
+    void markStarted() {
+      StatusRegistry.Entry e = statuses.snapshot().get(statusKey);
+      if (e == null || e.status() == HealthStatus.STARTING) {
+        statuses.report(statusKey, HealthStatus.OK, "");
+      }
     }
 
     /** The daemon's status registry (for the built-in health check). */
