@@ -33,7 +33,14 @@ final class CommonOptions {
     return ComponentRegistry.discover(pluginsDir());
   }
 
-  Daemon.Prepared prepare() throws ComponentRegistry.PluginException {
-    return Daemon.prepare(configs, registry());
+  /** Loads and plans the configuration; on a plugin problem prints it and returns null. */
+  Daemon.Prepared prepareOrReport(java.io.PrintWriter err) {
+    try {
+      return Daemon.prepare(configs, registry());
+    } catch (ComponentRegistry.PluginException e) {
+      err.println("sluice: " + e.getMessage());
+      err.flush();
+      return null;
+    }
   }
 }

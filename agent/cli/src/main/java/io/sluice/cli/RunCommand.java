@@ -1,7 +1,6 @@
 package io.sluice.cli;
 
 import io.sluice.core.Daemon;
-import io.sluice.core.plugin.ComponentRegistry;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -31,11 +30,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Daemon.Prepared prepared;
-    try {
-      prepared = common.prepare();
-    } catch (ComponentRegistry.PluginException e) {
-      spec.commandLine().getErr().println("sluice: " + e.getMessage());
+    Daemon.Prepared prepared = common.prepareOrReport(spec.commandLine().getErr());
+    if (prepared == null) {
       return Main.START_FAILED;
     }
     if (!prepared.issues().isEmpty()) {

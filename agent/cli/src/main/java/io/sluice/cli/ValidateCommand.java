@@ -1,7 +1,6 @@
 package io.sluice.cli;
 
 import io.sluice.core.Daemon;
-import io.sluice.core.plugin.ComponentRegistry;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -27,11 +26,8 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Daemon.Prepared prepared;
-    try {
-      prepared = common.prepare();
-    } catch (ComponentRegistry.PluginException e) {
-      spec.commandLine().getErr().println("sluice: " + e.getMessage());
+    Daemon.Prepared prepared = common.prepareOrReport(spec.commandLine().getErr());
+    if (prepared == null) {
       return Main.START_FAILED;
     }
     var issues = prepared.issues();
