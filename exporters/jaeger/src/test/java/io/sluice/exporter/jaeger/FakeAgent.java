@@ -6,10 +6,10 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
@@ -23,10 +23,12 @@ import org.apache.thrift.transport.TMemoryInputTransport;
 final class FakeAgent implements AutoCloseable {
   private final DatagramSocket socket;
   private final Thread reader;
-  private final List<Batch> batches = new CopyOnWriteArrayList<>();
-  private final List<Integer> sizes = new CopyOnWriteArrayList<>();
-  private final List<String> errors = new CopyOnWriteArrayList<>();
-  private final AtomicInteger spans = new AtomicInteger();
+  private final List<byte[]> datagrams = new CopyOnWriteArrayList<>();
+  private final List<Batch> batches = new ArrayList<>();
+  private final List<Integer> sizes = new ArrayList<>();
+  private final List<String> errors = new ArrayList<>();
+  private int decoded;
+  private int spans;
 
   FakeAgent() throws SocketException {
     socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -36,6 +38,7 @@ final class FakeAgent implements AutoCloseable {
     reader.start();
   }
 
+  /** Only receives and keeps the bytes, so the socket is drained as fast as possible. */
   private void drain() {
     byte[] buf = new byte[70_000];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -45,7 +48,15 @@ final class FakeAgent implements AutoCloseable {
       } catch (Exception e) {
         return;
       }
-      byte[] data = Arrays.copyOf(p.getData(), p.getLength());
+      datagrams.add(Arrays.copyOf(p.getData(), p.getLength()));
+      p.setLength(buf.length);
+    }
+  }
+
+  /** Decodes the datagrams received since the last call. */
+  private synchronized void decode() {
+    while (decoded < datagrams.size()) {
+      byte[] data = datagrams.get(decoded++);
       sizes.add(data.length);
       try {
         TCompactProtocol proto = new TCompactProtocol(new TMemoryInputTransport(data));
@@ -58,11 +69,10 @@ final class FakeAgent implements AutoCloseable {
         args.read(proto);
         proto.readMessageEnd();
         batches.add(args.getBatch());
-        spans.addAndGet(args.getBatch().getSpansSize());
+        spans += args.getBatch().getSpansSize();
       } catch (Exception e) {
         errors.add(e.toString());
       }
-      p.setLength(buf.length);
     }
   }
 
@@ -70,27 +80,35 @@ final class FakeAgent implements AutoCloseable {
     return "127.0.0.1:" + socket.getLocalPort();
   }
 
-  List<Batch> batches() {
-    return batches;
+  synchronized List<Batch> batches() {
+    decode();
+    return List.copyOf(batches);
   }
 
-  List<Integer> sizes() {
-    return sizes;
+  synchronized List<Integer> sizes() {
+    decode();
+    return List.copyOf(sizes);
   }
 
-  List<String> errors() {
-    return errors;
+  synchronized List<String> errors() {
+    decode();
+    return List.copyOf(errors);
   }
 
-  int spans() {
-    return spans.get();
+  synchronized int spans() {
+    decode();
+    return spans;
   }
 
-  void reset() {
+  /** Forgets everything received so far. */
+  synchronized void reset() {
+    decode();
+    datagrams.clear();
+    decoded = 0;
     batches.clear();
     sizes.clear();
     errors.clear();
-    spans.set(0);
+    spans = 0;
   }
 
   @Override

@@ -29,12 +29,27 @@ final class FakeCollector extends ServerExtension {
   /** A scripted answer. */
   record Answer(HttpStatus status, String retryAfter, String body) {}
 
+  private final boolean tls;
   private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
   private final List<Received> accepted = new CopyOnWriteArrayList<>();
   private final List<Received> all = new CopyOnWriteArrayList<>();
 
+  /** Plain HTTP. */
+  FakeCollector() {
+    this(false);
+  }
+
+  /** Also HTTPS with a self-signed certificate when {@code tls}. */
+  FakeCollector(boolean tls) {
+    this.tls = tls;
+  }
+
   @Override
   protected void configure(ServerBuilder sb) {
+    sb.http(0);
+    if (tls) {
+      sb.https(0).tlsSelfSigned();
+    }
     sb.service(PATH, (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
       byte[] body = agg.content().array();
       Batch batch = new Batch();
