@@ -40,7 +40,7 @@ public final class JaegerExporterFactory implements ExporterFactory<JaegerConfig
       throw new IllegalArgumentException("jaeger exports traces only, not " + signal.configName());
     }
     return switch (config.protocol()) {
-      case THRIFT_HTTP -> new ThriftHttpExporter(context, config);
+      case THRIFT_HTTP -> new ThriftHttpExporter(config);
       case THRIFT_COMPACT_UDP -> new ThriftUdpExporter(context, config);
     };
   }

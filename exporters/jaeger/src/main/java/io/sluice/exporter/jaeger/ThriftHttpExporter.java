@@ -12,7 +12,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import io.jaegertracing.thriftjava.Batch;
-import io.sluice.api.ComponentContext;
 import io.sluice.api.Exporter;
 import io.sluice.api.PipelineException;
 import io.sluice.api.TelemetryData;
@@ -58,7 +57,7 @@ final class ThriftHttpExporter implements Exporter {
   private volatile WebClient client;
   private volatile RequestHeaders headers;
 
-  ThriftHttpExporter(ComponentContext context, JaegerConfig config) {
+  ThriftHttpExporter(JaegerConfig config) {
     this.config = config;
     this.endpoint = URI.create(config.effectiveEndpoint());
   }
