@@ -20,6 +20,8 @@ import io.sluice.api.Traces;
 import java.io.File;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -64,8 +66,11 @@ final class ThriftHttpExporter implements Exporter {
 
   @Override
   public void start() {
-    ClientFactoryBuilder fb = ClientFactory.builder();
     JaegerConfig.TlsConfig tls = config.tls();
+    requireReadable("tls.ca_file", tls.caFile());
+    requireReadable("tls.cert_file", tls.certFile());
+    requireReadable("tls.key_file", tls.keyFile());
+    ClientFactoryBuilder fb = ClientFactory.builder();
     if (tls.insecureSkipVerify()) {
       fb.tlsNoVerify();
     }
@@ -95,6 +100,13 @@ final class ThriftHttpExporter implements Exporter {
       hb.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + auth.bearerToken());
     }
     headers = hb.build();
+  }
+
+  /** Fails start-up, rather than every request later, on a TLS file that cannot be read. */
+  private static void requireReadable(String key, String path) {
+    if (!path.isEmpty() && !Files.isReadable(Path.of(path))) {
+      throw new IllegalStateException(key + ": \"" + path + "\" is not a readable file (expected: a PEM file)");
+    }
   }
 
   @Override

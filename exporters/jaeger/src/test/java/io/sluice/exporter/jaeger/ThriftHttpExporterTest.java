@@ -190,6 +190,17 @@ class ThriftHttpExporterTest {
   }
 
   @Test
+  void startFailsOnAnUnreadableTlsFile() {
+    JaegerConfig config = new JaegerConfig(Protocol.THRIFT_HTTP, "https://127.0.0.1:1/api/traces", Map.of(),
+        AuthConfig.defaults(), new TlsConfig("/no/such/ca.pem", "", "", false), DataSize.ofBytes(65000));
+    Exporter e = new JaegerExporterFactory().createExporter(
+        new TestContext("jaeger", ComponentKind.EXPORTER), config, Signal.TRACES);
+    assertThat(catchThrowable(e::start)).hasMessage(
+        "tls.ca_file: \"/no/such/ca.pem\" is not a readable file (expected: a PEM file)");
+    e.shutdown();
+  }
+
+  @Test
   void notStartedIsRetryable() {
     JaegerConfig config = JaegerConfig.DEFAULTS;
     Exporter e = new JaegerExporterFactory().createExporter(
