@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.testing.junit5.server.ServerExtension;
 import io.jaegertracing.thriftjava.Batch;
@@ -29,26 +30,26 @@ final class FakeCollector extends ServerExtension {
   /** A scripted answer. */
   record Answer(HttpStatus status, String retryAfter, String body) {}
 
-  private final boolean tls;
+  private final TlsKeyPair tls;
   private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
   private final List<Received> accepted = new CopyOnWriteArrayList<>();
   private final List<Received> all = new CopyOnWriteArrayList<>();
 
   /** Plain HTTP. */
   FakeCollector() {
-    this(false);
+    this(null);
   }
 
-  /** Also HTTPS with a self-signed certificate when {@code tls}. */
-  FakeCollector(boolean tls) {
+  /** Also HTTPS with this key pair when not null. */
+  FakeCollector(TlsKeyPair tls) {
     this.tls = tls;
   }
 
   @Override
   protected void configure(ServerBuilder sb) {
     sb.http(0);
-    if (tls) {
-      sb.https(0).tlsSelfSigned();
+    if (tls != null) {
+      sb.https(0).tls(tls);
     }
     sb.service(PATH, (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
       byte[] body = agg.content().array();

@@ -22,7 +22,12 @@ import io.sluice.exporter.jaeger.JaegerConfig.AuthConfig;
 import io.sluice.exporter.jaeger.JaegerConfig.BasicAuth;
 import io.sluice.exporter.jaeger.JaegerConfig.Protocol;
 import io.sluice.exporter.jaeger.JaegerConfig.TlsConfig;
+import com.linecorp.armeria.common.TlsKeyPair;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -32,13 +37,18 @@ import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Thrift over HTTP against a real (Armeria) server: headers, auth, TLS and every failure class. */
 class ThriftHttpExporterTest {
   @RegisterExtension static final FakeCollector collector = new FakeCollector();
 
+  static final TlsKeyPair SELF_SIGNED = TlsKeyPair.ofSelfSigned("localhost");
+
   @RegisterExtension
-  static final FakeCollector tlsCollector = new FakeCollector(true);
+  static final FakeCollector tlsCollector = new FakeCollector(SELF_SIGNED);
+
+  @TempDir static Path tmp;
 
   private Exporter exporter;
 
@@ -48,6 +58,7 @@ class ThriftHttpExporterTest {
       exporter.shutdown();
     }
     collector.reset();
+    tlsCollector.reset();
   }
 
   private Exporter start(String endpoint, Map<String, String> headers, AuthConfig auth, TlsConfig tls)
@@ -178,6 +189,19 @@ class ThriftHttpExporterTest {
   void httpsWithoutVerificationReachesASelfSignedServer() throws Exception {
     String endpoint = "https://127.0.0.1:" + tlsCollector.httpsPort() + FakeCollector.PATH;
     start(endpoint, Map.of(), AuthConfig.defaults(), new TlsConfig("", "", "", true));
+    exporter.push(twoServices()).get();
+    assertThat(tlsCollector.accepted()).hasSize(2);
+  }
+
+  @Test
+  void httpsTrustsTheCaFile() throws Exception {
+    Path ca = tmp.resolve("ca.pem");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(SELF_SIGNED.certificateChain().get(0).getEncoded())
+        + "\n-----END CERTIFICATE-----\n");
+    String endpoint = "https://localhost:" + tlsCollector.httpsPort() + FakeCollector.PATH;
+    start(endpoint, Map.of(), AuthConfig.defaults(), new TlsConfig(ca.toString(), "", "", false));
     exporter.push(twoServices()).get();
     assertThat(tlsCollector.accepted()).hasSize(2);
   }
