@@ -31,6 +31,7 @@ final class StreamBuilder {
   static final String RESOURCE_LABELS_HINT = "loki.resource.labels";
   static final String ATTRIBUTE_LABELS_HINT = "loki.attribute.labels";
   static final String TENANT_HINT = "loki.tenant";
+  static final String FORMAT_HINT = "loki.format";
   /** The label of an entry that has no other: Loki refuses a stream without labels. */
   static final Map<String, String> FALLBACK_LABELS = Map.of("exporter", "sluice");
 
@@ -41,7 +42,8 @@ final class StreamBuilder {
   record Stream(Map<String, String> labels, List<Entry> entries) {}
 
   private final LokiExporterConfig config;
-  private final LineFormatter formatter;
+  private final Map<LokiExporterConfig.Format, LineFormatter> formatters =
+      new java.util.EnumMap<>(LokiExporterConfig.Format.class);
   private final LabelGuard guard;
   private final SelfTelemetry.Counter demotedByValues;
   private final SelfTelemetry.Counter demotedByStreams;
@@ -50,7 +52,9 @@ final class StreamBuilder {
 
   StreamBuilder(LokiExporterConfig config, SelfTelemetry telemetry) {
     this.config = config;
-    this.formatter = new LineFormatter(config.format());
+    for (LokiExporterConfig.Format f : LokiExporterConfig.Format.values()) {
+      formatters.put(f, new LineFormatter(f));
+    }
     this.guard = new LabelGuard(config.maxLabelValues(), config.labelValuesWindow().toNanos());
     String name = "sluice_exporter_loki_demoted_labels";
     String help = "Label values sent as structured metadata instead, by the cardinality guard.";
@@ -80,7 +84,9 @@ final class StreamBuilder {
       }
       Map<String, String> resourceLabels = new LinkedHashMap<>(config.labels().resource());
       addHinted(resAttrs.get(RESOURCE_LABELS_HINT), resourceLabels);
-      Set<String> skipResource = new HashSet<>(List.of(RESOURCE_LABELS_HINT, ATTRIBUTE_LABELS_HINT, TENANT_HINT));
+      LineFormatter formatter = formatters.get(format(resAttrs.get(FORMAT_HINT)));
+      Set<String> skipResource =
+          new HashSet<>(List.of(RESOURCE_LABELS_HINT, ATTRIBUTE_LABELS_HINT, TENANT_HINT, FORMAT_HINT));
       skipResource.addAll(resourceLabels.keySet());
       skipResource.addAll(config.structuredMetadata());
       Map<String, String> baseLabels = new TreeMap<>();
@@ -93,13 +99,17 @@ final class StreamBuilder {
       List<Entry> out = byTenant.computeIfAbsent(tenant, t -> new ArrayList<>());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
         for (LogRecord r : sl.getLogRecordsList()) {
-          out.add(entry(r, resource, resAttrs, sl, baseLabels, skipResource, now));
+          out.add(entry(r, resource, resAttrs, sl, baseLabels, skipResource, formatter, now));
         }
       }
     }
     applyLabelGuard(byTenant);
     Map<String, List<Stream>> result = new LinkedHashMap<>();
-    byTenant.forEach((tenant, entries) -> result.put(tenant, group(entries)));
+    byTenant.forEach((tenant, entries) -> {
+      if (!entries.isEmpty()) {
+        result.put(tenant, group(entries));
+      }
+    });
     return result;
   }
 
@@ -110,6 +120,7 @@ final class StreamBuilder {
       ScopeLogs sl,
       Map<String, String> baseLabels,
       Set<String> skipResource,
+      LineFormatter formatter,
       long now) {
     Map<String, String> labels = new TreeMap<>(baseLabels);
     Map<String, String> attrLabels = config.labels().attributes();
@@ -221,6 +232,18 @@ final class StreamBuilder {
       streams.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
     }
     return streams;
+  }
+
+  /** The line format a resource's {@code loki.format} hint asks for, else the configured one. */
+  private LokiExporterConfig.Format format(AnyValue hint) {
+    if (hint != null) {
+      for (LokiExporterConfig.Format f : LokiExporterConfig.Format.values()) {
+        if (f.name().equalsIgnoreCase(Json.text(hint))) {
+          return f;
+        }
+      }
+    }
+    return config.format();
   }
 
   /** The resource attribute named by the value of hint attribute {@code hint}, or null. */

@@ -67,6 +67,24 @@ class StreamBuilderTest {
   }
 
   @Test
+  void formatHintChoosesTheLineFormatPerResource() {
+    Logs logs = Logs.of(List.of(
+        resource(List.of(attr("service.name", "a"), attr("loki.format", "raw")),
+            record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "INFO", "plain")),
+        resource(List.of(attr("service.name", "b")),
+            record(2, SeverityNumber.SEVERITY_NUMBER_INFO, "INFO", "structured"))));
+    List<StreamBuilder.Stream> streams = only(builder("format = logfmt").build(logs));
+    assertThat(streams).extracting(s -> s.entries().get(0).line())
+        .containsExactly("plain", "severity=INFO msg=structured");
+  }
+
+  @Test
+  void batchWithoutRecordsGivesNoStreams() {
+    Logs logs = Logs.of(List.of(resource(List.of(attr("service.name", "a")))));
+    assertThat(builder("").build(logs)).isEmpty();
+  }
+
+  @Test
   void levelFromSeverityNumberThenText() {
     assertThat(List.of(1, 5, 9, 13, 17, 21, 24)).map(n ->
             StreamBuilder.level(LogRecord.newBuilder().setSeverityNumberValue(n).build()))
