@@ -42,9 +42,22 @@ final class FakeLoki implements AutoCloseable {
   private final Queue<HttpResponse> answers = new ConcurrentLinkedQueue<>();
   private final Server server;
 
+  private final boolean tls;
+
   FakeLoki() {
-    server = Server.builder()
-        .http(0)
+    this(false);
+  }
+
+  /** With {@code tls}, serves https with a self-signed certificate instead of http. */
+  FakeLoki(boolean tls) {
+    this.tls = tls;
+    var b = Server.builder();
+    if (tls) {
+      b.https(0).tlsSelfSigned();
+    } else {
+      b.http(0);
+    }
+    server = b
         .gracefulShutdownTimeoutMillis(0, 0)
         .service(PATH, (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(this::answer)))
         .build();
@@ -73,7 +86,7 @@ final class FakeLoki implements AutoCloseable {
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + server.activeLocalPort() + PATH;
+    return (tls ? "https" : "http") + "://127.0.0.1:" + server.activeLocalPort() + PATH;
   }
 
   List<Request> requests() {

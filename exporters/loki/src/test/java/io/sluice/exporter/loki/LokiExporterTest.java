@@ -226,6 +226,20 @@ class LokiExporterTest extends ComponentContractTest {
   }
 
   @Test
+  void httpsWithUntrustedCertificateNeedsInsecureSkipVerify() {
+    try (FakeLoki secure = new FakeLoki(true)) {
+      Throwable t = catchThrowable(() -> start(config(secure.endpoint(), "")).push(golden()).join());
+      assertThat(PipelineException.from(t).isRetryable()).isTrue();
+      assertThat(secure.requests()).isEmpty();
+      exporter.shutdown();
+
+      start(config(secure.endpoint(), "tls.insecure_skip_verify = true")).push(golden()).join();
+      assertThat(secure.requests()).hasSize(1);
+      assertThat(secure.requests().get(0).decode().getStreamsCount()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void bearerToken() {
     start(config(loki.endpoint(), "bearer_token = abc")).push(golden()).join();
     assertThat(loki.requests().get(0).header("authorization")).isEqualTo("Bearer abc");
