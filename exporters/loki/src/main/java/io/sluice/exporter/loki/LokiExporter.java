@@ -73,7 +73,10 @@ final class LokiExporter implements Exporter {
       });
     }
     clientFactory = fb.build();
-    client = WebClient.builder(uri.getScheme() + "://" + uri.getRawAuthority())
+    // Plain http is HTTP/1.1 (h1c): Loki's HTTP server does not speak cleartext HTTP/2, so no
+    // upgrade attempt; https negotiates HTTP/2 or HTTP/1.1 with ALPN.
+    String scheme = uri.getScheme().equalsIgnoreCase("https") ? "https" : "h1c";
+    client = WebClient.builder(scheme + "://" + uri.getRawAuthority())
         .factory(clientFactory)
         .build();
   }

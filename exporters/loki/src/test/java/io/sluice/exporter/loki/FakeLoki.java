@@ -24,7 +24,7 @@ import org.xerial.snappy.Snappy;
 final class FakeLoki implements AutoCloseable {
   static final String PATH = "/loki/api/v1/push";
 
-  record Request(RequestHeaders headers, byte[] body) {
+  record Request(RequestHeaders headers, byte[] body, String protocol) {
     PushRequest decode() {
       try {
         return PushRequest.parseFrom(Snappy.uncompress(body));
@@ -59,13 +59,14 @@ final class FakeLoki implements AutoCloseable {
     }
     server = b
         .gracefulShutdownTimeoutMillis(0, 0)
-        .service(PATH, (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(this::answer)))
+        .service(PATH, (ctx, req) -> HttpResponse.of(
+            req.aggregate().thenApply(r -> answer(r, ctx.sessionProtocol().uriText()))))
         .build();
     server.start().join();
   }
 
-  private HttpResponse answer(AggregatedHttpRequest req) {
-    requests.add(new Request(req.headers(), req.content().array()));
+  private HttpResponse answer(AggregatedHttpRequest req, String protocol) {
+    requests.add(new Request(req.headers(), req.content().array(), protocol));
     HttpResponse r = answers.poll();
     return r != null ? r : HttpResponse.of(HttpStatus.NO_CONTENT);
   }

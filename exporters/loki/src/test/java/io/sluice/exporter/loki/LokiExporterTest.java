@@ -165,6 +165,7 @@ class LokiExporterTest extends ComponentContractTest {
     assertThat(loki.requests()).hasSize(1);
     FakeLoki.Request req = loki.requests().get(0);
     assertThat(req.header("content-type")).isEqualTo("application/x-protobuf");
+    assertThat(req.protocol()).as("plain http is HTTP/1.1, no h2c").isEqualTo("h1c");
     assertThat(req.header("x-scope-orgid")).isNull();
     PushRequest push = req.decode();
     assertThat(push.getStreamsList()).extracting(StreamAdapter::getLabels).containsExactly(
