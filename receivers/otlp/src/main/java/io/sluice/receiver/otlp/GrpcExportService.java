@@ -56,6 +56,9 @@ final class GrpcExportService implements HttpService {
           "unsupported grpc-encoding \"" + encoding + "\" (expected: gzip, zstd, deflate or identity)", null);
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
+    if (req.headers().contentLength() > maxMessageBytes + GrpcWire.HEADER_LENGTH) {
+      return tooLarge();
+    }
     ctx.setMaxRequestLength(maxMessageBytes + GrpcWire.HEADER_LENGTH);
     return HttpResponse.of(req.aggregate().thenCompose(agg -> {
       TelemetryData data;
@@ -71,11 +74,15 @@ final class GrpcExportService implements HttpService {
     }).exceptionally(err -> {
       Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof ContentTooLargeException) {
-        return status(GrpcWire.RESOURCE_EXHAUSTED, "gRPC message larger than max_recv_msg_size_mib ("
-            + config.maxRecvMsgSizeMib() + " MiB)", null);
+        return tooLarge();
       }
       return status(GrpcWire.CANCELLED, "request failed: " + cause, null);
     }));
+  }
+
+  private HttpResponse tooLarge() {
+    return status(GrpcWire.RESOURCE_EXHAUSTED, "gRPC message larger than max_recv_msg_size_mib ("
+        + config.maxRecvMsgSizeMib() + " MiB)", null);
   }
 
   private TelemetryData decode(String encoding, HttpData content) throws IOException {

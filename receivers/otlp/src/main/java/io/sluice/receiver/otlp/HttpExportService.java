@@ -63,6 +63,9 @@ final class HttpExportService implements HttpService {
           + encoding + "\" (expected: gzip, zstd, deflate or identity)");
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
+    if (req.headers().contentLength() > maxBytes) {
+      return tooLarge(json);
+    }
     ctx.setMaxRequestLength(maxBytes);
     return HttpResponse.of(req.aggregate().thenCompose(agg -> {
       TelemetryData data;
@@ -82,11 +85,15 @@ final class HttpExportService implements HttpService {
     }).exceptionally(err -> {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof ContentTooLargeException) {
-        return error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, json, GrpcWire.INVALID_ARGUMENT,
-            "request body larger than max_request_body_size (" + config.maxRequestBodySize() + ")");
+        return tooLarge(json);
       }
       return error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT, "request failed: " + cause);
     }));
+  }
+
+  private HttpResponse tooLarge(boolean json) {
+    return error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, json, GrpcWire.INVALID_ARGUMENT,
+        "request body larger than max_request_body_size (" + config.maxRequestBodySize() + ")");
   }
 
   private HttpResponse respond(Ingest.Outcome outcome, boolean json) {

@@ -63,7 +63,6 @@ final class OtlpReceiver implements Receiver {
     for (Signal s : ingest.signals()) {
       sb.route().post(SignalCodec.grpcPath(s)).build(new GrpcExportService(s, grpc, ingest));
     }
-    sb.maxRequestLength(grpc.maxRecvMsgSizeMib() * 1024L * 1024L + 5);
     return sb.build();
   }
 
@@ -82,7 +81,6 @@ final class OtlpReceiver implements Receiver {
       }
       route.build(new HttpExportService(s, http, ingest));
     }
-    sb.maxRequestLength(http.maxRequestBodySize().bytes());
     return sb.build();
   }
 
@@ -121,6 +119,8 @@ final class OtlpReceiver implements Receiver {
         }
       });
     }
+    // The services set the limit per request so that they can answer in their protocol.
+    sb.maxRequestLength(0);
     // The pipeline decides how long a request may wait (queue, retry); this only bounds a stuck one.
     sb.requestTimeout(Duration.ofSeconds(60));
     sb.gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
