@@ -1,6 +1,9 @@
 package io.sluice.processor.sampling;
 
 import com.google.protobuf.ByteString;
+import io.sluice.api.ThrottledLogger;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sampling decision of one item, signal-independent: the mode's threshold, the error rules
@@ -17,6 +20,8 @@ final class Decider {
   /** The result for one item. */
   record Outcome(boolean sampled, long threshold, String source, String error) {}
 
+  private final ThrottledLogger errors =
+      new ThrottledLogger(LoggerFactory.getLogger(Decider.class), Duration.ofMinutes(1));
   private final SamplerConfig config;
   private final SamplerConfig.Mode mode;
   private final boolean never;
@@ -48,6 +53,11 @@ final class Decider {
   /** E.g. {@code hash_seed 10%}. */
   String policy() {
     return policy;
+  }
+
+  /** The policy of an outcome for decision reports: the mode and percentage, and the error. */
+  String policyFor(Outcome o) {
+    return o.error() == null ? policy : policy + " (" + failClosedLabel() + ": " + o.error() + ")";
   }
 
   /** {@code fail_closed} or {@code fail_open}, for messages. */
@@ -107,6 +117,7 @@ final class Decider {
     }
     long threshold;
     if (error != null) {
+      errors.warn("probabilistic_sampler: {} ({})", error, failClosedLabel());
       threshold = config.failClosed() ? Sampling.NEVER : Sampling.ALWAYS;
     } else {
       threshold = decide(carrier);

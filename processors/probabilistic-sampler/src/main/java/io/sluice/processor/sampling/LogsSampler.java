@@ -11,16 +11,12 @@ import io.sluice.api.DataConsumer;
 import io.sluice.api.Logs;
 import io.sluice.api.Processor;
 import io.sluice.api.TelemetryData;
-import io.sluice.api.ThrottledLogger;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Samples log records by their trace id or by a record attribute, as the Collector's logs
@@ -28,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * sampling.randomness} and {@code sampling.threshold}.
  */
 final class LogsSampler implements Processor {
-  private static final Logger LOG = LoggerFactory.getLogger(LogsSampler.class);
   static final String RANDOMNESS_ATTRIBUTE = "sampling.randomness";
   static final String THRESHOLD_ATTRIBUTE = "sampling.threshold";
 
@@ -37,7 +32,6 @@ final class LogsSampler implements Processor {
   private final DataConsumer next;
   private final DecisionReporter reporter;
   private final boolean traceIdSource;
-  private final ThrottledLogger errors = new ThrottledLogger(LOG, Duration.ofMinutes(1));
 
   LogsSampler(ComponentContext context, SamplerConfig config, DataConsumer next) {
     this.config = config;
@@ -134,13 +128,9 @@ final class LogsSampler implements Processor {
       rnd = fromAttribute(lr, rnd);
     }
     Decider.Outcome o = decider.evaluate(rnd, carrier, error);
-    if (o.error() != null) {
-      errors.warn("probabilistic_sampler: {} ({})", o.error(), decider.failClosedLabel());
-    }
     long threshold = o.threshold();
     String source = rnd.source();
-    String policy = o.error() == null ? decider.policy()
-        : decider.policy() + " (" + decider.failClosedLabel() + ": " + o.error() + ")";
+    String policy = decider.policyFor(o);
     if (!config.samplingPriority().isEmpty()) {
       long priority = priorityThreshold(lr);
       if (priority == Sampling.NEVER || (priority >= 0 && priority < threshold)) {

@@ -10,16 +10,12 @@ import io.sluice.api.ComponentContext;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.Processor;
 import io.sluice.api.TelemetryData;
-import io.sluice.api.ThrottledLogger;
 import io.sluice.api.Traces;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Samples spans. Every span of a trace gets the same decision because the decision depends only on
@@ -28,13 +24,11 @@ import org.slf4j.LoggerFactory;
  * only when they lost spans or hold a changed span.
  */
 final class TracesSampler implements Processor {
-  private static final Logger LOG = LoggerFactory.getLogger(TracesSampler.class);
   static final String PRIORITY_ATTRIBUTE = "sampling.priority";
 
   private final Decider decider;
   private final DataConsumer next;
   private final DecisionReporter reporter;
-  private final ThrottledLogger errors = new ThrottledLogger(LOG, Duration.ofMinutes(1));
 
   TracesSampler(ComponentContext context, SamplerConfig config, DataConsumer next) {
     this.decider = new Decider(config);
@@ -182,13 +176,9 @@ final class TracesSampler implements Processor {
           : Decider.Randomness.MISSING;
     }
     Decider.Outcome o = decider.evaluate(rnd, carrier, error);
-    if (o.error() != null) {
-      errors.warn("probabilistic_sampler: {} ({})", o.error(), decider.failClosedLabel());
-    }
     long threshold = o.threshold();
     String source = rnd.source();
-    String policy = o.error() == null ? decider.policy()
-        : decider.policy() + " (" + decider.failClosedLabel() + ": " + o.error() + ")";
+    String policy = decider.policyFor(o);
     if (priority != Priority.DEFER) {
       threshold = priority == Priority.MUST ? Sampling.ALWAYS : Sampling.NEVER;
       source = "sampling_priority";
