@@ -1,6 +1,7 @@
 package io.sluice.receiver.prometheus;
 
 import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
@@ -157,14 +158,17 @@ final class ScrapeLoop {
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof ResponseTimeoutException) {
-        throw new ScrapeFailure("no answer within scrape_timeout " + job.timeout());
+        throw new ScrapeFailure("no answer within scrape_timeout " + ScrapeJob.goDuration(job.timeout()));
       }
       if (c instanceof ContentTooLargeException) {
         throw new ScrapeFailure("body larger than body_size_limit " + sc.bodySizeLimit());
       }
-      throw new ScrapeFailure(String.valueOf(c));
+      if (c instanceof UnprocessedRequestException && c.getCause() != null) {
+        c = c.getCause();
+      }
+      throw new ScrapeFailure(c.getMessage() != null ? c.getMessage() : c.toString());
     } catch (TimeoutException e) {
-      throw new ScrapeFailure("no answer within scrape_timeout " + job.timeout());
+      throw new ScrapeFailure("no answer within scrape_timeout " + ScrapeJob.goDuration(job.timeout()));
     }
     if (res.status().code() != 200) {
       throw new ScrapeFailure("server returned HTTP status " + res.status());
