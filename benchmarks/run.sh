@@ -14,7 +14,7 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation otlp-to-jaeger otlp-to-loki
-  scrape-to-remote-write idle prometheus-agent-side-by-side)
+  scrape-to-remote-write idle prometheus-agent-side-by-side jmh)
 OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
 
 usage() {
@@ -80,11 +80,11 @@ find_java() {
   echo "run.sh: no JDK 21+ found (set JAVA_HOME)" >&2; exit 1
 }
 JAVA=$(find_java)
-TOOLS=(loadgen/target/loadgen.jar mockbackends/target/mockbackends.jar promtarget/target/promtarget.jar)
+TOOLS=(loadgen/target/loadgen.jar mockbackends/target/mockbackends.jar promtarget/target/promtarget.jar jmh/target/jmh-benchmarks.jar)
 for t in "${TOOLS[@]}"; do
   if [[ ! -f "$BENCH_DIR/$t" ]]; then
     log "building the benchmark tools (missing $t)"
-    (cd "$REPO" && ./mvnw -q -B -pl benchmarks/loadgen,benchmarks/mockbackends,benchmarks/promtarget -am -DskipTests package)
+    (cd "$REPO" && ./mvnw -q -B -pl benchmarks/loadgen,benchmarks/mockbackends,benchmarks/promtarget,benchmarks/jmh -am -DskipTests package)
     break
   fi
 done
@@ -345,6 +345,32 @@ side_by_side_scenario() {
   done
 }
 
+JMH_TABLE=$OUT/jmh.md
+: >"$JMH_TABLE"
+jmh_scenario() {
+  local opts=()
+  (( smoke )) && opts=(-wi 1 -w 1s -i 1 -r 1s)
+  "$JAVA" -jar "$BENCH_DIR/jmh/target/jmh-benchmarks.jar" -prof gc -rf csv -rff "$OUT/jmh.csv" "${opts[@]}" \
+    >"$OUT/jmh.log" 2>&1
+  # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: signal",
+  # strings quoted, numbers not; benchmark names hold no commas.
+  LC_ALL=C awk -F, -v date="$RUN_DATE" '
+    NR == 1 { next }
+    {
+      gsub(/"/, "")
+      name = $1; param = $8
+      if (name ~ /:gc.alloc.rate.norm$/) { sub(/:gc.alloc.rate.norm$/, "", name); alloc[name "|" param] = $5; next }
+      if (name ~ /:/) next
+      key = name "|" param; keys[++n] = key; score[key] = $5; err[key] = $6
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        k = keys[i]; split(k, part, "|"); short = part[1]; sub(/^.*\.bench\.jmh\./, "", short)
+        printf "| %s | %s | %s | %.1f ± %s | %s |\n", short, part[2], date, score[k], (err[k] == "NaN" ? "n/a" : sprintf("%.1f", err[k])), (k in alloc ? sprintf("%.0f", alloc[k]) : "n/a")
+      }
+    }' "$OUT/jmh.csv" | tee -a "$JMH_TABLE" >&2
+}
+
 log "results in ${OUT#"$REPO"/}; distribution: ${SLUICE_DIST#"$REPO"/}$( (( ${#daemon_cmd[@]} )) || echo ' (absent)'); window ${DURATION}s after ${WARMUP}s warm-up"
 for CURRENT in "${scenarios[@]}"; do
   log "scenario $CURRENT"
@@ -358,6 +384,7 @@ for CURRENT in "${scenarios[@]}"; do
     scrape-to-remote-write) scrape_scenario ;;
     idle) idle_scenario ;;
     prometheus-agent-side-by-side) side_by_side_scenario ;;
+    jmh) jmh_scenario ;;
   esac
 done
 
@@ -400,7 +427,7 @@ if [[ "$write" == 1 ]]; then
     echo "| Scenario | Date (UTC) | Items/s achieved | CPU % of one core | CPU-s per million items | RSS avg / peak (MiB) | Notes | otelcol (published) |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
     for s in "${ALL_SCENARIOS[@]}"; do
-      [[ $s == prometheus-agent-side-by-side ]] && continue
+      [[ $s == prometheus-agent-side-by-side || $s == jmh ]] && continue
       if grep -q "^| $s |" "$ROWS"; then grep -m1 "^| $s |" "$ROWS"
       else sed -n '/<!-- scenarios:begin -->/,/<!-- scenarios:end -->/p' "$MARKDOWN" | grep -m1 "^| $s |" || true
       fi
@@ -414,6 +441,14 @@ if [[ "$write" == 1 ]]; then
       cat "$SIDE"
     } >"$OUT/side.md"
     replace_between "$MARKDOWN" side-by-side "$OUT/side.md"
+  fi
+  if [[ -s "$JMH_TABLE" ]]; then
+    {
+      echo "| Benchmark | Signal | Date (UTC) | ns per item | bytes allocated per item |"
+      echo "| --- | --- | --- | --- | --- |"
+      cat "$JMH_TABLE"
+    } >"$OUT/jmh-section.md"
+    replace_between "$MARKDOWN" jmh "$OUT/jmh-section.md"
   fi
   log "rewrote ${MARKDOWN#"$REPO"/}"
 fi
