@@ -3,6 +3,7 @@ package io.sluice.processor.sampling;
 import com.google.protobuf.ByteString;
 import io.sluice.api.ThrottledLogger;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -58,6 +59,17 @@ final class Decider {
   /** The policy of an outcome for decision reports: the mode and percentage, and the error. */
   String policyFor(Outcome o) {
     return o.error() == null ? policy : policy + " (" + failClosedLabel() + ": " + o.error() + ")";
+  }
+
+  /**
+   * The attributes of a decision taken at {@code threshold}: {@code sampling.probability} in
+   * {@code hash_seed} mode (and when nothing could be kept), {@code sampling.threshold} otherwise.
+   */
+  Map<String, Object> decisionAttributes(long threshold) {
+    if (mode != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER) {
+      return Map.of("sampling.threshold", Sampling.tvalue(threshold));
+    }
+    return Map.of("sampling.probability", Sampling.probability(threshold));
   }
 
   /** {@code fail_closed} or {@code fail_open}, for messages. */

@@ -33,7 +33,7 @@ final class TracesSampler implements Processor {
   TracesSampler(ComponentContext context, SamplerConfig config, DataConsumer next) {
     this.decider = new Decider(config);
     this.next = next;
-    this.reporter = new DecisionReporter(context, "traces");
+    this.reporter = new DecisionReporter(context, "traces", decider::decisionAttributes);
   }
 
   private enum Priority {
@@ -123,22 +123,14 @@ final class TracesSampler implements Processor {
       result = decide(span.getTraceId(), span.getTraceState(), priority);
       cache.put(key, result);
     }
-    Result fin = result;
-    decisions.add(span.getTraceId(), span.getSpanId(), rs.getResource(), fin.kept(), fin.source(),
-        fin.policy(), fin.threshold(), () -> decisionAttributes(fin.threshold()));
-    if (!fin.kept()) {
+    decisions.add(span.getTraceId(), span.getSpanId(), rs.getResource(), result.kept(), result.source(),
+        result.policy(), result.threshold());
+    if (!result.kept()) {
       return null;
     }
-    return fin.traceState().equals(span.getTraceState())
+    return result.traceState().equals(span.getTraceState())
         ? span
-        : span.toBuilder().setTraceState(fin.traceState()).build();
-  }
-
-  private Map<String, Object> decisionAttributes(long threshold) {
-    if (decider.mode() != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER) {
-      return Map.of("sampling.threshold", Sampling.tvalue(threshold));
-    }
-    return Map.of("sampling.probability", Sampling.probability(threshold));
+        : span.toBuilder().setTraceState(result.traceState()).build();
   }
 
   /** Decides for a trace id and tracestate, as the Collector's traces processor. */
