@@ -81,6 +81,19 @@ final class Decider {
     return mode;
   }
 
+  /**
+   * The threshold for an item that arrives without sampling information: the same in every mode
+   * (for {@code proportional}, the arriving probability is then 1).
+   */
+  long fixedThreshold() {
+    return fixedThreshold;
+  }
+
+  /** The seed of {@code hash_seed}. */
+  long hashSeed() {
+    return config.hashSeed();
+  }
+
   /** Whether the configured percentage keeps nothing (the Collector's never-sampler). */
   boolean never() {
     return never;
