@@ -34,7 +34,9 @@ final class Decider {
     this.config = config;
     this.mode = config.mode();
     double pct = Math.min(config.samplingPercentage(), 100.0);
-    double r = Math.max(pct / 100.0, Sampling.MIN_PROBABILITY);
+    // The Collector parses the percentage as a float32 and widens it before dividing: same here,
+    // so that thresholds round identically.
+    double r = Math.max((double) (float) pct / 100.0, Sampling.MIN_PROBABILITY);
     this.ratio = r;
     if (mode == SamplerConfig.Mode.HASH_SEED) {
       long scaled = Sampling.hashScaledRate(pct);
