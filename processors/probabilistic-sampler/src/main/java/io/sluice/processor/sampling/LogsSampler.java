@@ -135,7 +135,7 @@ final class LogsSampler implements Processor {
       if (priority == Sampling.NEVER || (priority >= 0 && priority < threshold)) {
         threshold = priority;
         source = "sampling_priority";
-        policy = config.samplingPriority() + " " + Sampling.probability(priority) * 100 + "%";
+        policy = "sampling_priority attribute " + config.samplingPriority();
       }
     }
     Decider.Outcome fin = Decider.finish(rnd, carrier, threshold, source, o.error());
