@@ -4,166 +4,106 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The processors in one pipeline of the real daemon, with the OpenTelemetry Java SDK as the sender:
- * memory_limiter, resource (env detector), attributes, probabilistic_sampler (hash_seed),
- * decision_log and batch in front of an OTLP/HTTP back end. Needs the otlp receiver, the otlphttp
- * exporter and decision_log in the distribution.
+ * The everyday processors through the real daemon, with the OpenTelemetry SDK as the sender:
+ * memory_limiter, resource detection from the (Kubernetes downward-API) environment, attribute
+ * actions, sampling at 100% and batching — every span arrives, changed exactly as configured.
  */
 class ProcessorsIT {
   @TempDir Path dir;
 
-  /** otelcol's hash_seed rule, written out independently: FNV-1a-32(seed LE ‖ trace id) & 0x3fff < 1638. */
-  private static boolean collectorKeeps(String traceIdHex, int seed) {
-    int h = 0x811c9dc5;
-    byte[] data = new byte[20];
-    for (int i = 0; i < 4; i++) {
-      data[i] = (byte) (seed >>> (8 * i));
-    }
-    System.arraycopy(HexFormat.of().parseHex(traceIdHex), 0, data, 4, 16);
-    for (byte b : data) {
-      h = (h ^ (b & 0xff)) * 0x01000193;
-    }
-    return (h & 0x3fff) < 1638;
-  }
-
-  private static String attribute(List<KeyValue> attributes, String key) {
-    return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(kv -> kv.getValue().getStringValue())
-        .findFirst().orElse(null);
-  }
-
-  /** Trace ids of the dropped-decision log records the decision_log bridge delivered. */
-  private static Set<String> decisionTraces(OtlpBackend backend) {
-    Set<String> out = new HashSet<>();
-    for (var request : backend.logs) {
-      for (var rl : request.getResourceLogsList()) {
-        assertThat(attribute(rl.getResource().getAttributesList(), "service.name")).isEqualTo("cart");
-        for (var sl : rl.getScopeLogsList()) {
-          for (var lr : sl.getLogRecordsList()) {
-            assertThat(attribute(lr.getAttributesList(), "decision.result")).isEqualTo("dropped");
-            assertThat(attribute(lr.getAttributesList(), "decision.policy")).isEqualTo("hash_seed 10%");
-            out.add(HexFormat.of().formatHex(lr.getTraceId().toByteArray()));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
   @Test
-  void sdkTracesAreEnrichedSampledLikeTheCollectorBatchedAndEveryDropIsLogged() throws Exception {
-    int grpc = SluiceProcess.freePort();
+  void enrichmentAndAttributeActionsApplyToEverySpan() throws Exception {
+    int http = SluiceProcess.freePort();
     int health = SluiceProcess.freePort();
+    Path conf = dir.resolve("processors.conf");
     try (OtlpBackend backend = new OtlpBackend()) {
-      Path conf = dir.resolve("sluice.conf");
       Files.writeString(conf, """
-          receivers { otlp { protocols { grpc { endpoint = "127.0.0.1:%d" } } } }
+          receivers { otlp { protocols { http { endpoint = "127.0.0.1:%d" } } } }
           processors {
-            memory_limiter { check_interval = 1s, limit_percentage = 90 }
-            resource { detectors = [env], override = false }
-            attributes { actions = [{ key = tier, value = edge, action = insert }] }
-            probabilistic_sampler { sampling_percentage = 10, hash_seed = 22 }
-            batch { send_batch_size = 100, timeout = 100ms }
-            decision_log { pipelines = ["logs/decisions"] }
+            memory_limiter { check_interval = 1s, limit_percentage = 90, spike_limit_percentage = 10 }
+            resource { detectors = [env, host], override = false }
+            attributes {
+              actions = [
+                { key = environment, value = production, action = insert }
+                { key = user.email, action = hash }
+                { key = password, action = delete }
+                { key = http.status_code, converted_type = int, action = convert }
+              ]
+            }
+            probabilistic_sampler { sampling_percentage = 100 }
+            batch { send_batch_size = 50, timeout = 100ms }
           }
-          exporters { otlphttp { endpoint = "%s" } }
+          exporters { otlphttp { endpoint = "%s", compression = none } }
           extensions { health_check { endpoint = "127.0.0.1:%d" } }
           service {
             extensions = [health_check]
+            telemetry.metrics.level = none
             pipelines.traces {
               receivers = [otlp]
-              processors = [memory_limiter, resource, attributes, probabilistic_sampler, decision_log, batch]
+              processors = [memory_limiter, resource, attributes, probabilistic_sampler, batch]
               exporters = [otlphttp]
             }
-            pipelines."logs/decisions" { receivers = [], exporters = [otlphttp] }
           }
-          """.formatted(grpc, backend.endpoint(), health));
-      try (SluiceProcess sluice = SluiceProcess.start(dir,
-          Map.of("K8S_POD_NAME", "cart-7d9f", "K8S_NAMESPACE_NAME", "shop"), "run", "--config", conf.toString())) {
+          """.formatted(http, backend.endpoint(), health));
+      Map<String, String> env = Map.of("K8S_POD_NAME", "checkout-7d9f", "K8S_NAMESPACE_NAME", "shop",
+          "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging,service.name=should-not-override");
+      try (SluiceProcess sluice = SluiceProcess.start(dir, env, "run", "--config", conf.toString())) {
         sluice.awaitHttp(health, "/", r -> r.statusCode() == 200, Duration.ofSeconds(60));
-
-        InMemorySpanExporter sent = InMemorySpanExporter.create();
         SdkTracerProvider provider = SdkTracerProvider.builder()
-            .setResource(Resource.getDefault().toBuilder().put("service.name", "cart").build())
-            .addSpanProcessor(BatchSpanProcessor.builder(
-                OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + grpc).build()).build())
-            .addSpanProcessor(SimpleSpanProcessor.create(sent))
+            .setResource(Resource.getDefault().toBuilder().put("service.name", "checkout").build())
+            .addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + http + "/v1/traces").build()).build())
             .build();
-        Tracer tracer = provider.get("io.sluice.it");
-        for (int i = 0; i < 1000; i++) {
-          Span root = tracer.spanBuilder("GET /cart/" + i).startSpan();
-          tracer.spanBuilder("SELECT cart").setParent(Context.current().with(root)).startSpan().end();
-          root.end();
+        Tracer tracer = provider.get("processors-it");
+        for (int i = 0; i < 500; i++) {
+          Span s = tracer.spanBuilder("op" + i).setAttribute("user.email", "ann@example.com")
+              .setAttribute("password", "hunter2").setAttribute("http.status_code", "200").startSpan();
+          s.end();
         }
         assertThat(provider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
-        List<SpanData> finished = sent.getFinishedSpanItems();
         provider.shutdown().join(30, TimeUnit.SECONDS);
-        assertThat(finished).hasSize(2000);
-
-        Set<String> expectedTraces = new HashSet<>();
-        Set<String> allTraces = new HashSet<>();
-        for (SpanData s : finished) {
-          allTraces.add(s.getTraceId());
-          if (collectorKeeps(s.getTraceId(), 22)) {
-            expectedTraces.add(s.getTraceId());
-          }
-        }
-        Set<String> droppedTraces = new HashSet<>(allTraces);
-        droppedTraces.removeAll(expectedTraces);
-        assertThat(expectedTraces).hasSizeBetween(50, 160);
-        sluice.awaitOutput(o -> backend.spanCount() >= 2 * expectedTraces.size()
-            && decisionTraces(backend).size() >= droppedTraces.size(), Duration.ofSeconds(30));
+        sluice.awaitOutput(o -> backend.spanCount() >= 500, Duration.ofSeconds(30));
         assertThat(sluice.stop()).isZero();
-
-        Map<String, Integer> spansPerTrace = new HashMap<>();
-        for (var request : backend.traces) {
-          for (ResourceSpans rs : request.getResourceSpansList()) {
-            List<KeyValue> resource = rs.getResource().getAttributesList();
-            assertThat(attribute(resource, "service.name")).isEqualTo("cart");
-            assertThat(attribute(resource, "k8s.pod.name")).isEqualTo("cart-7d9f");
-            assertThat(attribute(resource, "k8s.namespace.name")).isEqualTo("shop");
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-              for (var span : ss.getSpansList()) {
-                String traceId = HexFormat.of().formatHex(span.getTraceId().toByteArray());
-                spansPerTrace.merge(traceId, 1, Integer::sum);
-                assertThat(attribute(span.getAttributesList(), "tier")).isEqualTo("edge");
-                assertThat(span.getTraceState()).startsWith("ot=rv:").endsWith(";th:e668");
-              }
-            }
-          }
-        }
-        assertThat(spansPerTrace.keySet()).as("exactly the traces otelcol keeps with hash_seed 22 at 10%%")
-            .isEqualTo(expectedTraces);
-        assertThat(spansPerTrace.values()).as("both spans of every kept trace").containsOnly(2);
-        assertThat(backend.traces.size()).as("batched: fewer requests than kept spans")
-            .isLessThan(2 * expectedTraces.size());
-        assertThat(decisionTraces(backend)).as("one decision record per dropped trace, reported by the sampler")
-            .isEqualTo(droppedTraces);
       }
+      assertThat(backend.spanCount()).isEqualTo(500);
+      List<ResourceSpans> all = backend.traces.stream().flatMap(r -> r.getResourceSpansList().stream()).toList();
+      for (ResourceSpans rs : all) {
+        Map<String, String> res = strings(rs.getResource().getAttributesList());
+        assertThat(res).containsEntry("service.name", "checkout")
+            .containsEntry("k8s.pod.name", "checkout-7d9f").containsEntry("k8s.namespace.name", "shop")
+            .containsEntry("deployment.environment", "staging").containsKey("host.name");
+        rs.getScopeSpansList().forEach(ss -> ss.getSpansList().forEach(span -> {
+          Map<String, KeyValue> attrs = span.getAttributesList().stream().collect(Collectors.toMap(KeyValue::getKey, kv -> kv));
+          assertThat(attrs).containsKey("environment").doesNotContainKey("password");
+          assertThat(attrs.get("environment").getValue().getStringValue()).isEqualTo("production");
+          assertThat(attrs.get("user.email").getValue().getStringValue()).hasSize(64).doesNotContain("@");
+          assertThat(attrs.get("http.status_code").getValue().getIntValue()).isEqualTo(200L);
+        }));
+      }
+      int batches = backend.traces.size();
+      assertThat(batches).as("batched into requests of up to 50").isLessThan(500);
     }
+  }
+
+  private static Map<String, String> strings(List<KeyValue> kvs) {
+    return kvs.stream().filter(kv -> kv.getValue().hasStringValue())
+        .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue(), (a, b) -> b));
   }
 }

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The lifecycle and factory contract every component's test extends: type-name rule, discovery
- * through {@link ServiceLoader}, defaults that validate and bind from {@code {}}, shutdown without
- * start, start then shutdown twice — for every supported signal.
+ * through {@link ServiceLoader}, defaults that validate and bind from {@code {}} (apart from {@link
+ * #requiredKeys()}), shutdown without start, start then shutdown twice — for every supported
+ * signal.
  *
  * <p>Override {@link #lifecycleConfig()} when the default config cannot start in a test (e.g. to
  * listen on port 0), and {@link #context} to register extensions.
