@@ -77,7 +77,7 @@ final class AttributesProcessor implements Processor {
           return span;
         }
         List<KeyValue> attrs = actions.apply(span.getAttributesList(), md);
-        return attrs == span.getAttributesList() ? span : span.toBuilder().clearAttributes().addAllAttributes(attrs).build();
+        return attrs == span.getAttributesList() ? span : withAttributes(span, attrs);
       });
       return spans == null ? ss : ss.toBuilder().clearSpans().addAllSpans(spans).build();
     });
@@ -112,6 +112,15 @@ final class AttributesProcessor implements Processor {
       return metrics == null ? sm : sm.toBuilder().clearMetrics().addAllMetrics(metrics).build();
     });
     return scopes == null ? rm : rm.toBuilder().clearScopeMetrics().addAllScopeMetrics(scopes).build();
+  }
+
+  /** The span with new attributes; when actions only appended, the existing ones are kept as they are. */
+  private static Span withAttributes(Span span, List<KeyValue> attrs) {
+    List<KeyValue> before = span.getAttributesList();
+    if (attrs.size() > before.size() && attrs.subList(0, before.size()).equals(before)) {
+      return span.toBuilder().addAllAttributes(attrs.subList(before.size(), attrs.size())).build();
+    }
+    return span.toBuilder().clearAttributes().addAllAttributes(attrs).build();
   }
 
   private static boolean selected(boolean included, boolean excluded) {

@@ -72,13 +72,15 @@ class AttributesProcessorTest {
     AttributesProcessor p = processor(match("regexp", List.of("^check"), List.of()), match("strict", List.of(), List.of("healthz")));
     Traces in = traces("checkout",
         span("GET /cart", kv("secret.token", str("x")), kv("http.method", str("GET"))),
-        span("healthz", kv("secret.token", str("y"))));
+        span("healthz", kv("secret.token", str("y"))),
+        span("GET /other", kv("http.method", str("GET"))));
 
     TelemetryData out = p.process(in.withMetadata(ACME));
 
     assertThat(((Traces) out).toProto()).isEqualTo(traces("checkout",
         span("GET /cart", kv("http.method", str("GET")), kv("tenant", str("acme"))),
-        span("healthz", kv("secret.token", str("y")))).toProto());
+        span("healthz", kv("secret.token", str("y"))),
+        span("GET /other", kv("http.method", str("GET")), kv("tenant", str("acme")))).toProto());
     assertThat(out.metadata()).isEqualTo(ACME);
     Span untouched = ((Traces) out).resourceSpans().get(0).getScopeSpans(0).getSpans(1);
     assertThat(untouched).as("an excluded span is passed on as the same object")

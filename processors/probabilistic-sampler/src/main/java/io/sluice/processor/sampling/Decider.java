@@ -3,6 +3,7 @@ package io.sluice.processor.sampling;
 import com.google.protobuf.ByteString;
 import io.sluice.api.ThrottledLogger;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,7 +34,9 @@ final class Decider {
     this.config = config;
     this.mode = config.mode();
     double pct = Math.min(config.samplingPercentage(), 100.0);
-    double r = Math.max(pct / 100.0, Sampling.MIN_PROBABILITY);
+    // The Collector parses the percentage as a float32 and widens it before dividing: same here,
+    // so that thresholds round identically.
+    double r = Math.max((double) (float) pct / 100.0, Sampling.MIN_PROBABILITY);
     this.ratio = r;
     if (mode == SamplerConfig.Mode.HASH_SEED) {
       long scaled = Sampling.hashScaledRate(pct);
@@ -60,6 +63,17 @@ final class Decider {
     return o.error() == null ? policy : policy + " (" + failClosedLabel() + ": " + o.error() + ")";
   }
 
+  /**
+   * The attributes of a decision taken at {@code threshold}: {@code sampling.probability} in
+   * {@code hash_seed} mode (and when nothing could be kept), {@code sampling.threshold} otherwise.
+   */
+  Map<String, Object> decisionAttributes(long threshold) {
+    if (mode != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER) {
+      return Map.of("sampling.threshold", Sampling.tvalue(threshold));
+    }
+    return Map.of("sampling.probability", Sampling.probability(threshold));
+  }
+
   /** {@code fail_closed} or {@code fail_open}, for messages. */
   String failClosedLabel() {
     return config.failClosed() ? "fail_closed" : "fail_open";
@@ -67,6 +81,19 @@ final class Decider {
 
   SamplerConfig.Mode mode() {
     return mode;
+  }
+
+  /**
+   * The threshold for an item that arrives without sampling information: the same in every mode
+   * (for {@code proportional}, the arriving probability is then 1).
+   */
+  long fixedThreshold() {
+    return fixedThreshold;
+  }
+
+  /** The seed of {@code hash_seed}. */
+  long hashSeed() {
+    return config.hashSeed();
   }
 
   /** Whether the configured percentage keeps nothing (the Collector's never-sampler). */

@@ -7,9 +7,11 @@ import io.sluice.api.ComponentId;
 import io.sluice.api.Decision;
 import io.sluice.api.DecisionSink;
 import io.sluice.api.SelfTelemetry;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * Collects the decisions of one request, one per trace, outcome and rule (not one per span), and
@@ -25,7 +27,15 @@ final class DecisionReporter {
   private final String counterHelp;
   private final Map<String, SelfTelemetry.Counter> counters = new ConcurrentHashMap<>();
 
-  DecisionReporter(ComponentContext context, String itemKind) {
+  private final LongFunction<Map<String, Object>> attributes;
+
+  /**
+   * A reporter for one processor.
+   *
+   * @param attributes the decision attributes for a threshold, called once per reported decision
+   */
+  DecisionReporter(ComponentContext context, String itemKind, LongFunction<Map<String, Object>> attributes) {
+    this.attributes = attributes;
     this.component = context.id();
     this.pipeline = context.pipeline();
     this.sink = context.decisionSink();
@@ -63,7 +73,8 @@ final class DecisionReporter {
   final class Batch {
     private final boolean reporting;
     private final Map<Key, Acc> decisions = new LinkedHashMap<>();
-    private final Map<String, long[]> counts = new LinkedHashMap<>();
+    /** Items per source: [dropped, kept]. Sources are constants, so no key is built per item. */
+    private final Map<String, long[]> counts = new HashMap<>(4);
 
     private Batch(boolean reporting) {
       this.reporting = reporting;
@@ -73,24 +84,34 @@ final class DecisionReporter {
      * Records one item's outcome.
      *
      * @param policy the rule, e.g. {@code hash_seed 10%}
-     * @param attributes {@code sampling.probability} or {@code sampling.threshold}; built lazily
+     * @param threshold the threshold applied, for {@code sampling.probability} or {@code
+     *     sampling.threshold}
      */
     void add(ByteString traceId, ByteString spanId, Resource resource, boolean kept, String source,
-        String policy, long threshold, java.util.function.Supplier<Map<String, Object>> attributes) {
-      counts.computeIfAbsent(source + (kept ? "|true" : "|false"), k -> new long[1])[0]++;
+        String policy, long threshold) {
+      long[] c = counts.get(source);
+      if (c == null) {
+        c = new long[2];
+        counts.put(source, c);
+      }
+      c[kept ? 1 : 0]++;
       if (!reporting) {
         return;
       }
       Acc acc = decisions.computeIfAbsent(new Key(traceId, kept, policy, threshold),
-          k -> new Acc(spanId, resource, attributes.get()));
+          k -> new Acc(spanId, resource, attributes.apply(threshold)));
       acc.count++;
     }
 
     /** Reports the decisions and adds the counts. */
     void flush() {
-      counts.forEach((k, n) -> {
-        int bar = k.lastIndexOf('|');
-        counter(k.substring(0, bar), k.endsWith("|true")).add(n[0]);
+      counts.forEach((source, n) -> {
+        if (n[0] > 0) {
+          counter(source, false).add(n[0]);
+        }
+        if (n[1] > 0) {
+          counter(source, true).add(n[1]);
+        }
       });
       if (!reporting) {
         return;

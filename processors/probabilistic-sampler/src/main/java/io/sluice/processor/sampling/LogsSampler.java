@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,7 +36,7 @@ final class LogsSampler implements Processor {
     this.config = config;
     this.decider = new Decider(config);
     this.next = next;
-    this.reporter = new DecisionReporter(context, "logs");
+    this.reporter = new DecisionReporter(context, "logs", decider::decisionAttributes);
     this.traceIdSource = "traceID".equals(config.attributeSource());
   }
 
@@ -136,15 +135,11 @@ final class LogsSampler implements Processor {
       if (priority == Sampling.NEVER || (priority >= 0 && priority < threshold)) {
         threshold = priority;
         source = "sampling_priority";
-        policy = config.samplingPriority() + " " + Sampling.probability(priority) * 100 + "%";
+        policy = "sampling_priority attribute " + config.samplingPriority();
       }
     }
     Decider.Outcome fin = Decider.finish(rnd, carrier, threshold, source, o.error());
-    long th = threshold;
-    decisions.add(traceId, lr.getSpanId(), rl.getResource(), fin.sampled(), source, policy, threshold,
-        () -> decider.mode() != SamplerConfig.Mode.HASH_SEED && th < Sampling.NEVER
-            ? Map.of("sampling.threshold", Sampling.tvalue(th))
-            : Map.of("sampling.probability", Sampling.probability(th)));
+    decisions.add(traceId, lr.getSpanId(), rl.getResource(), fin.sampled(), source, policy, threshold);
     if (!fin.sampled()) {
       return null;
     }

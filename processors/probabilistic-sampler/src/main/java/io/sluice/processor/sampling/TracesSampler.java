@@ -29,11 +29,16 @@ final class TracesSampler implements Processor {
   private final Decider decider;
   private final DataConsumer next;
   private final DecisionReporter reporter;
+  private final boolean hashSeed;
+  /** The tracestate suffix written on a kept span that arrived without a tracestate. */
+  private final String thresholdEntry;
 
   TracesSampler(ComponentContext context, SamplerConfig config, DataConsumer next) {
     this.decider = new Decider(config);
     this.next = next;
-    this.reporter = new DecisionReporter(context, "traces");
+    this.reporter = new DecisionReporter(context, "traces", decider::decisionAttributes);
+    this.hashSeed = decider.mode() == SamplerConfig.Mode.HASH_SEED;
+    this.thresholdEntry = "th:" + Sampling.tvalue(decider.fixedThreshold());
   }
 
   private enum Priority {
@@ -117,28 +122,43 @@ final class TracesSampler implements Processor {
   private Span sampleSpan(
       Span span, ResourceSpans rs, Map<CacheKey, Result> cache, DecisionReporter.Batch decisions) {
     Priority priority = priority(span);
+    if (priority == Priority.DEFER && span.getTraceState().isEmpty() && !decider.never()
+        && Sampling.isValidTraceId(span.getTraceId())) {
+      return sampleFast(span, rs, decisions);
+    }
     CacheKey key = new CacheKey(span.getTraceId(), span.getTraceState(), priority);
     Result result = cache.get(key);
     if (result == null) {
       result = decide(span.getTraceId(), span.getTraceState(), priority);
       cache.put(key, result);
     }
-    Result fin = result;
-    decisions.add(span.getTraceId(), span.getSpanId(), rs.getResource(), fin.kept(), fin.source(),
-        fin.policy(), fin.threshold(), () -> decisionAttributes(fin.threshold()));
-    if (!fin.kept()) {
+    decisions.add(span.getTraceId(), span.getSpanId(), rs.getResource(), result.kept(), result.source(),
+        result.policy(), result.threshold());
+    if (!result.kept()) {
       return null;
     }
-    return fin.traceState().equals(span.getTraceState())
+    return result.traceState().equals(span.getTraceState())
         ? span
-        : span.toBuilder().setTraceState(fin.traceState()).build();
+        : span.toBuilder().setTraceState(result.traceState()).build();
   }
 
-  private Map<String, Object> decisionAttributes(long threshold) {
-    if (decider.mode() != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER) {
-      return Map.of("sampling.threshold", Sampling.tvalue(threshold));
+  /**
+   * The common case without a cache: a valid trace id, no tracestate, no priority. Gives exactly
+   * what {@link #decide} gives for it (checked by the tests), without parsing or allocating
+   * anything for a dropped span.
+   */
+  private Span sampleFast(Span span, ResourceSpans rs, DecisionReporter.Batch decisions) {
+    ByteString traceId = span.getTraceId();
+    long threshold = decider.fixedThreshold();
+    long rnd = hashSeed ? Sampling.hashRandomness(traceId, decider.hashSeed()) : Sampling.traceIdRandomness(traceId);
+    boolean kept = Sampling.shouldSample(threshold, rnd);
+    decisions.add(traceId, span.getSpanId(), rs.getResource(), kept, hashSeed ? "trace_id_hash" : "trace_id_w3c",
+        decider.policy(), threshold);
+    if (!kept) {
+      return null;
     }
-    return Map.of("sampling.probability", Sampling.probability(threshold));
+    String ts = hashSeed ? "ot=rv:" + Sampling.rvalue(rnd) + ";" + thresholdEntry : "ot=" + thresholdEntry;
+    return span.toBuilder().setTraceState(ts).build();
   }
 
   /** Decides for a trace id and tracestate, as the Collector's traces processor. */

@@ -192,6 +192,30 @@ class TracesSamplerTest {
   }
 
   @Test
+  void fastPathForSpansWithoutTracestateDecidesLikeTheFullPath() {
+    Random random = new Random(11);
+    for (SamplerConfig.Mode m : SamplerConfig.Mode.values()) {
+      SamplerConfig config = new SamplerConfig(30, m, 99, true, 4, "traceID", "", "");
+      Span[] plain = new Span[500];
+      Span[] withVendor = new Span[500];
+      for (int i = 0; i < plain.length; i++) {
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        String hex = java.util.HexFormat.of().formatHex(id);
+        plain[i] = span(hex, i, "");
+        withVendor[i] = span(hex, i, "zz=1");
+      }
+      List<Span> fast = spans(sampler(config).sample(traces(plain)));
+      List<Span> full = spans(sampler(config).sample(traces(withVendor)));
+      assertThat(fast).as("mode %s", m).hasSameSizeAs(full).isNotEmpty();
+      for (int i = 0; i < fast.size(); i++) {
+        assertThat(fast.get(i).getTraceId()).isEqualTo(full.get(i).getTraceId());
+        assertThat(fast.get(i).getTraceState() + ",zz=1").isEqualTo(full.get(i).getTraceState());
+      }
+    }
+  }
+
+  @Test
   void reportsOneDecisionPerTracePerBatch() {
     context.recordDecisions();
     sampler(hashSeed(10, 0)).sample(traces(span(T3, 1, ""), span(T1, 2, ""), span(T3, 3, ""), span(T1, 4, "")));

@@ -28,16 +28,17 @@ public final class Actions {
 
   private record Action(
       String kind, String key, Pattern pattern, AnyValue value, String fromAttribute,
-      String fromContext, String convertedType, Map<String, String> groups) {}
+      String fromContext, String convertedType, Map<String, String> groups, KeyValue constant) {}
 
   /** Compiles validated actions; {@code telemetry} gets the skip counter. */
   public Actions(List<ActionConfig> configs, SelfTelemetry telemetry) {
     List<Action> list = new ArrayList<>();
     for (ActionConfig c : configs) {
       GoRegex re = c.pattern() == null || c.pattern().isEmpty() ? null : GoRegex.compile(c.pattern());
-      list.add(new Action(c.action(), c.key(), re == null ? null : re.pattern(),
-          c.value() == null ? null : toAnyValue(c.value()), c.fromAttribute(), c.fromContext(),
-          c.convertedType(), re == null ? Map.of() : re.groups()));
+      AnyValue value = c.value() == null ? null : toAnyValue(c.value());
+      list.add(new Action(c.action(), c.key(), re == null ? null : re.pattern(), value,
+          c.fromAttribute(), c.fromContext(), c.convertedType(), re == null ? Map.of() : re.groups(),
+          value == null ? null : kv(c.key(), value)));
     }
     this.actions = List.copyOf(list);
     this.skipped = Map.of(
@@ -77,7 +78,12 @@ public final class Actions {
             cur = new ArrayList<>(cur);
             copied = true;
           }
-          set(cur, idx, a.key(), v);
+          KeyValue entry = a.constant() != null ? a.constant() : kv(a.key(), v);
+          if (idx >= 0) {
+            cur.set(idx, entry);
+          } else {
+            cur.add(entry);
+          }
         }
         case "delete" -> {
           for (int i = cur.size() - 1; i >= 0; i--) {
