@@ -124,8 +124,9 @@ class JaegerIT {
         root.end();
       }
       assertThat(provider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+      List<SpanData> sent = List.copyOf(memory.getFinishedSpanItems());
       provider.shutdown().join(30, TimeUnit.SECONDS);
-      List<SpanData> sent = memory.getFinishedSpanItems();
+      assertThat(sent).hasSize(400);
       sluice.awaitOutput(o -> count(httpBatches) >= sent.size() && count(udpBatches) >= sent.size(), Duration.ofSeconds(60));
       assertThat(sluice.stop()).isZero();
 

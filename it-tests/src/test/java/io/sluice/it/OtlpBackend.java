@@ -22,6 +22,7 @@ final class OtlpBackend implements AutoCloseable {
   final List<ExportMetricsServiceRequest> metrics = new CopyOnWriteArrayList<>();
   final List<ExportLogsServiceRequest> logs = new CopyOnWriteArrayList<>();
   final AtomicInteger refuse = new AtomicInteger();
+  private volatile long refuseUntilNanos = Long.MIN_VALUE;
   final AtomicInteger refused = new AtomicInteger();
   private final HttpServer server;
 
@@ -29,6 +30,11 @@ final class OtlpBackend implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /** Answers 503 with Retry-After to everything for {@code outage}, from now. */
+  void refuseFor(java.time.Duration outage) {
+    refuseUntilNanos = System.nanoTime() + outage.toNanos();
   }
 
   int port() {
@@ -41,8 +47,8 @@ final class OtlpBackend implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      if (refuse.get() > 0) {
-        refuse.decrementAndGet();
+      boolean outage = refuseUntilNanos != Long.MIN_VALUE && System.nanoTime() - refuseUntilNanos < 0;
+      if (outage || refuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         refused.incrementAndGet();
         ex.getResponseHeaders().set("Retry-After", "1");
         ex.sendResponseHeaders(503, -1);

@@ -146,7 +146,9 @@ class OtlpIT {
     return out;
   }
 
-  private static void sendWith(SpanExporter exporter, InMemorySpanExporter memory, int traces) {
+  /** Sends through {@code exporter}; returns what the SDK recorded (captured before shutdown clears it). */
+  private static List<SpanData> sendWith(SpanExporter exporter, int traces, SluiceProcess sluice) {
+    InMemorySpanExporter memory = InMemorySpanExporter.create();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder()
             .put("service.name", "checkout").put("deployment.environment", "test").build())
@@ -154,9 +156,11 @@ class OtlpIT {
         .addSpanProcessor(SimpleSpanProcessor.create(memory))
         .build();
     emitSpans(provider.get("io.sluice.it", "1.2.3"), traces);
-    CompletableResultCode flushed = provider.forceFlush().join(30, TimeUnit.SECONDS);
-    assertThat(flushed.isSuccess()).as("SDK export succeeded").isTrue();
+    CompletableResultCode flushed = provider.forceFlush().join(60, TimeUnit.SECONDS);
+    assertThat(flushed.isSuccess()).as("SDK export succeeded; daemon output:%n%s", sluice.output()).isTrue();
+    List<SpanData> sent = List.copyOf(memory.getFinishedSpanItems());
     provider.shutdown().join(30, TimeUnit.SECONDS);
+    return sent;
   }
 
   @Test
@@ -164,10 +168,9 @@ class OtlpIT {
     Ports p = Ports.free();
     try (OtlpBackend backend = new OtlpBackend();
         SluiceProcess sluice = startHealthy(dir, gatewayConfig(p, backend.endpoint(), ""), p)) {
-      InMemorySpanExporter memory = InMemorySpanExporter.create();
-      sendWith(OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + p.grpc()).build(), memory, 20);
-      sendWith(OtlpHttpSpanExporter.builder().setEndpoint("http://127.0.0.1:" + p.http() + "/v1/traces").build(), memory, 20);
-      List<SpanData> sent = memory.getFinishedSpanItems();
+      List<SpanData> sent = new java.util.ArrayList<>();
+      sent.addAll(sendWith(OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + p.grpc()).build(), 20, sluice));
+      sent.addAll(sendWith(OtlpHttpSpanExporter.builder().setEndpoint("http://127.0.0.1:" + p.http() + "/v1/traces").build(), 20, sluice));
       assertThat(sent).hasSize(2 * (20 * 2 + 1));
       sluice.awaitOutput(o -> backend.spanCount() >= sent.size(), Duration.ofSeconds(30));
       assertThat(sluice.stop()).isZero();
@@ -231,20 +234,18 @@ class OtlpIT {
   void backendOutageWithFullQueueIsRetriedBySdkUntilEverythingArrivesOnce() throws Exception {
     Ports p = Ports.free();
     try (OtlpBackend backend = new OtlpBackend()) {
-      backend.refuse.set(40);
+      backend.refuseFor(Duration.ofSeconds(3));
       Path conf = gatewayConfig(p, backend.endpoint(), """
               sending_queue { queue_size = 2, num_consumers = 1 }
-              retry_on_failure { initial_interval = 200ms, max_interval = 1s }
+              retry_on_failure { initial_interval = 1s, max_interval = 1s }
           """);
       try (SluiceProcess sluice = startHealthy(dir, conf, p)) {
-        InMemorySpanExporter memory = InMemorySpanExporter.create();
         SpanExporter grpc = OtlpGrpcSpanExporter.builder()
             .setEndpoint("http://127.0.0.1:" + p.grpc())
-            .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(100).setInitialBackoff(Duration.ofMillis(200))
-                .setMaxBackoff(Duration.ofSeconds(1)).build())
+            .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(5).setInitialBackoff(Duration.ofSeconds(1))
+                .setMaxBackoff(Duration.ofSeconds(5)).setBackoffMultiplier(2).build())
             .build();
-        sendWith(grpc, memory, 30);
-        int sent = memory.getFinishedSpanItems().size();
+        int sent = sendWith(grpc, 30, sluice).size();
         sluice.awaitOutput(o -> backend.spanCount() >= sent, Duration.ofSeconds(60));
         assertThat(backend.refused.get()).as("the back end refused some requests").isPositive();
         var metrics = sluice.awaitHttp(p.metrics(), "/metrics", r -> r.statusCode() == 200, Duration.ofSeconds(10)).body();
