@@ -23,6 +23,7 @@ import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -152,7 +153,10 @@ class OtlpIT {
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder()
             .put("service.name", "checkout").put("deployment.environment", "test").build())
-        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+        // Batches of 16 make several requests; SimpleSpanProcessor's one request per span would
+        // exceed the SDK's own OkHttp dispatcher ("executor rejected"), a client-side limit.
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxExportBatchSize(16)
+            .setScheduleDelay(Duration.ofMillis(50)).build())
         .addSpanProcessor(SimpleSpanProcessor.create(memory))
         .build();
     emitSpans(provider.get("io.sluice.it", "1.2.3"), traces);
@@ -234,7 +238,6 @@ class OtlpIT {
   void backendOutageWithFullQueueIsRetriedBySdkUntilEverythingArrivesOnce() throws Exception {
     Ports p = Ports.free();
     try (OtlpBackend backend = new OtlpBackend()) {
-      backend.refuseFor(Duration.ofSeconds(3));
       Path conf = gatewayConfig(p, backend.endpoint(), """
               sending_queue { queue_size = 2, num_consumers = 1 }
               retry_on_failure { initial_interval = 1s, max_interval = 1s }
@@ -245,6 +248,7 @@ class OtlpIT {
             .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(5).setInitialBackoff(Duration.ofSeconds(1))
                 .setMaxBackoff(Duration.ofSeconds(5)).setBackoffMultiplier(2).build())
             .build();
+        backend.refuseFor(Duration.ofSeconds(4));
         int sent = sendWith(grpc, 30, sluice).size();
         sluice.awaitOutput(o -> backend.spanCount() >= sent, Duration.ofSeconds(60));
         assertThat(backend.refused.get()).as("the back end refused some requests").isPositive();
