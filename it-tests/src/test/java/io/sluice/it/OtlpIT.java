@@ -259,4 +259,63 @@ class OtlpIT {
       }
     }
   }
+
+  @Test
+  void sidecarToGatewayOverTlsAndMutualTlsLosesAndAltersNothing() throws Exception {
+    Certs certs = Certs.create(Files.createDirectories(dir.resolve("certs")));
+    Ports gw = Ports.free();
+    Ports sc = Ports.free();
+    try (OtlpBackend backend = new OtlpBackend()) {
+      Path gatewayConf = dir.resolve("gw.conf");
+      Files.writeString(gatewayConf, """
+          receivers {
+            otlp {
+              protocols {
+                grpc {
+                  endpoint = "127.0.0.1:%d"
+                  tls { cert_file = "%s", key_file = "%s", client_ca_file = "%s" }
+                }
+              }
+            }
+          }
+          exporters { otlphttp { endpoint = "%s" } }
+          extensions { health_check { endpoint = "127.0.0.1:%d" } }
+          service {
+            extensions = [health_check]
+            telemetry.metrics.address = "127.0.0.1:%d"
+            pipelines.traces { receivers = [otlp], exporters = [otlphttp] }
+          }
+          """.formatted(gw.grpc(), certs.cert("server"), certs.key("server"), certs.caCert(), backend.endpoint(),
+          gw.health(), gw.metrics()));
+      Path sidecarConf = dir.resolve("sidecar.conf");
+      Files.writeString(sidecarConf, """
+          receivers { otlp { protocols { grpc { endpoint = "127.0.0.1:%d" } } } }
+          processors { batch { timeout = 100ms } }
+          exporters {
+            otlp {
+              endpoint = "localhost:%d"
+              tls { ca_file = "%s", cert_file = "%s", key_file = "%s" }
+            }
+          }
+          extensions { health_check { endpoint = "127.0.0.1:%d" } }
+          service {
+            extensions = [health_check]
+            telemetry.metrics.address = "127.0.0.1:%d"
+            pipelines.traces { receivers = [otlp], processors = [batch], exporters = [otlp] }
+          }
+          """.formatted(sc.grpc(), gw.grpc(), certs.caCert(), certs.cert("client"), certs.key("client"),
+          sc.health(), sc.metrics()));
+      try (SluiceProcess gateway = startHealthy(dir, gatewayConf, gw);
+          SluiceProcess sidecar = startHealthy(dir, sidecarConf, sc)) {
+        List<SpanData> sent = sendWith(OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + sc.grpc()).build(), 25, sidecar);
+        gateway.awaitOutput(o -> backend.spanCount() >= sent.size(), Duration.ofSeconds(30));
+        assertThat(sidecar.stop()).isZero();
+        assertThat(gateway.stop()).isZero();
+        Map<String, ResourceSpans> want = expected(sent);
+        Map<String, ResourceSpans> got = bySpanId(backend.traces);
+        assertThat(got.keySet()).isEqualTo(want.keySet());
+        want.forEach((id, rs) -> assertThat(got.get(id)).as("span %s", id).isEqualTo(rs));
+      }
+    }
+  }
 }
