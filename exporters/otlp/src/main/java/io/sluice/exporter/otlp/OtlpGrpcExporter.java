@@ -70,7 +70,7 @@ final class OtlpGrpcExporter implements Exporter {
     config.headers().forEach(h::add);
     return client.execute(h.build(), body).aggregate().handle((res, err) -> {
       if (err != null) {
-        throw PipelineException.retryable("otlp: cannot send to " + config.endpoint() + ": " + rootMessage(err), err);
+        throw PipelineException.retryable("otlp: cannot send to " + config.endpoint() + ": " + Clients.describe(err), err);
       }
       check(res);
       return null;
@@ -155,13 +155,6 @@ final class OtlpGrpcExporter implements Exporter {
     return code >= 0 && code < names.length ? names[code] : "status " + code;
   }
 
-  static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
-  }
 
   @Override
   public void shutdown() {

@@ -25,7 +25,6 @@ import io.sluice.api.Traces;
 import io.sluice.core.testing.CapturingConsumer;
 import io.sluice.core.testing.TestContext;
 import io.sluice.receiver.otlp.OtlpReceiverConfig;
-import io.sluice.receiver.otlp.Payloads;
 import io.sluice.receiver.otlp.RunningReceiver;
 import io.sluice.receiver.otlp.SdkGolden;
 import io.sluice.receiver.otlp.ServerTls;
@@ -80,11 +79,10 @@ class OtlpGrpcExporterTest {
 
   @BeforeAll
   static void golden() throws Exception {
-    traces = Traces.of(SdkGolden.protoOfSpans(SdkGolden.spans()));
-    var m = SdkGolden.protoOfMetrics(SdkGolden.metrics()).toBuilder()
-        .addAllResourceMetrics(Payloads.summaryMetrics().getResourceMetricsList()).build();
-    metrics = Metrics.of(m);
-    logs = Logs.of(SdkGolden.protoOfLogs(SdkGolden.logs()));
+    List<TelemetryData> data = SdkGolden.pipelineData();
+    traces = (Traces) data.get(0);
+    metrics = (Metrics) data.get(1);
+    logs = (Logs) data.get(2);
   }
 
   private static Exporter exporter(String endpoint, Compression compression, ClientTls tls, Map<String, String> headers, Signal signal) {
@@ -116,11 +114,7 @@ class OtlpGrpcExporterTest {
           e.shutdown();
         }
       }
-      assertThat(capture.received()).hasSize(3);
-      assertThat(capture.received().get(0).toByteArray()).isEqualTo(traces.toByteArray());
-      assertThat(((Traces) capture.received().get(0)).toProto()).isEqualTo(traces.toProto());
-      assertThat(((Metrics) capture.received().get(1)).toProto()).isEqualTo(metrics.toProto());
-      assertThat(((Logs) capture.received().get(2)).toProto()).isEqualTo(logs.toProto());
+      SdkGolden.assertArrivedIntact(capture.received(), List.of(traces, metrics, logs));
     }
   }
 

@@ -68,7 +68,7 @@ final class OtlpHttpExporter implements Exporter {
     config.headers().forEach(h::add);
     return client.execute(h.build(), body).aggregate().handle((res, err) -> {
       if (err != null) {
-        throw PipelineException.retryable("otlphttp: cannot send to " + url + ": " + rootMessage(err), err);
+        throw PipelineException.retryable("otlphttp: cannot send to " + url + ": " + Clients.describe(err), err);
       }
       check(res);
       return null;
@@ -134,13 +134,6 @@ final class OtlpHttpExporter implements Exporter {
     }
   }
 
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
-  }
 
   @Override
   public void shutdown() {

@@ -28,7 +28,6 @@ import io.sluice.core.testing.TestContext;
 import io.sluice.exporter.otlp.ClientTls;
 import io.sluice.exporter.otlp.Compression;
 import io.sluice.receiver.otlp.OtlpReceiverConfig;
-import io.sluice.receiver.otlp.Payloads;
 import io.sluice.receiver.otlp.RunningReceiver;
 import io.sluice.receiver.otlp.SdkGolden;
 import io.sluice.receiver.otlp.ServerTls;
@@ -77,10 +76,10 @@ class OtlpHttpExporterTest {
 
   @BeforeAll
   static void golden() throws Exception {
-    traces = Traces.of(SdkGolden.protoOfSpans(SdkGolden.spans()));
-    metrics = Metrics.of(SdkGolden.protoOfMetrics(SdkGolden.metrics()).toBuilder()
-        .addAllResourceMetrics(Payloads.summaryMetrics().getResourceMetricsList()).build());
-    logs = Logs.of(SdkGolden.protoOfLogs(SdkGolden.logs()));
+    List<TelemetryData> data = SdkGolden.pipelineData();
+    traces = (Traces) data.get(0);
+    metrics = (Metrics) data.get(1);
+    logs = (Logs) data.get(2);
   }
 
   private static OtlpHttpExporterConfig config(String endpoint, String tracesEndpoint, Compression compression,
@@ -118,11 +117,7 @@ class OtlpHttpExporterTest {
           e.shutdown();
         }
       }
-      assertThat(capture.received()).hasSize(3);
-      assertThat(capture.received().get(0).toByteArray()).isEqualTo(traces.toByteArray());
-      assertThat(((Traces) capture.received().get(0)).toProto()).isEqualTo(traces.toProto());
-      assertThat(((Metrics) capture.received().get(1)).toProto()).isEqualTo(metrics.toProto());
-      assertThat(((Logs) capture.received().get(2)).toProto()).isEqualTo(logs.toProto());
+      SdkGolden.assertArrivedIntact(capture.received(), List.of(traces, metrics, logs));
     }
   }
 

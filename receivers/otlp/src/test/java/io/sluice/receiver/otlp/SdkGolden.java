@@ -183,6 +183,26 @@ public final class SdkGolden {
     return new ArrayList<>(out);
   }
 
+  /** Golden traces, metrics (with a hand-made summary) and logs, as pipeline data. */
+  public static List<io.sluice.api.TelemetryData> pipelineData() throws IOException {
+    return List.of(
+        io.sluice.api.Traces.of(protoOfSpans(spans())),
+        io.sluice.api.Metrics.of(protoOfMetrics(metrics()).toBuilder()
+            .addAllResourceMetrics(Payloads.summaryMetrics().getResourceMetricsList()).build()),
+        io.sluice.api.Logs.of(protoOfLogs(logs())));
+  }
+
+  /** Asserts that {@code received} holds exactly {@code sent}, byte for byte and message for message. */
+  public static void assertArrivedIntact(List<io.sluice.api.TelemetryData> received, List<io.sluice.api.TelemetryData> sent) {
+    org.assertj.core.api.Assertions.assertThat(received).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      org.assertj.core.api.Assertions.assertThat(received.get(i).signal()).isEqualTo(sent.get(i).signal());
+      org.assertj.core.api.Assertions.assertThat(received.get(i).toByteArray()).isEqualTo(sent.get(i).toByteArray());
+      org.assertj.core.api.Assertions.assertThat(received.get(i).withMetadata(io.sluice.api.ClientMetadata.EMPTY))
+          .isEqualTo(sent.get(i));
+    }
+  }
+
   public static ExportTraceServiceRequest protoOfSpans(Collection<SpanData> spans) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeBinaryTo(out);
