@@ -146,6 +146,28 @@ class OtlpGrpcExporterTest {
   }
 
   @Test
+  void untrustedServerIsRefusedUnlessVerificationIsSkipped() throws Exception {
+    ServerTls tls = new ServerTls(serverCert.certificateFile().getPath(), serverCert.privateKeyFile().getPath(), "", "1.2");
+    var config = new OtlpReceiverConfig(new OtlpReceiverConfig.Protocols(
+        new OtlpReceiverConfig.Grpc("127.0.0.1:0", 4, tls, null, false), null));
+    CapturingConsumer capture = new CapturingConsumer();
+    try (RunningReceiver r = new RunningReceiver(config, capture)) {
+      String endpoint = "https://localhost:" + r.grpcPort();
+      Exporter verifying = exporter(endpoint, Compression.GZIP, ClientTls.defaults(), Map.of(), Signal.TRACES);
+      Exporter skipping = exporter(endpoint, Compression.GZIP, new ClientTls(false, "", "", "", true), Map.of(), Signal.TRACES);
+      try {
+        assertThat(failure(verifying.push(traces)).isRetryable()).isTrue();
+        assertThat(capture.received()).isEmpty();
+        skipping.push(traces).join();
+        assertThat(capture.itemCount()).isEqualTo(traces.itemCount());
+      } finally {
+        verifying.shutdown();
+        skipping.shutdown();
+      }
+    }
+  }
+
+  @Test
   void receiverRefusalsKeepTheirRetryability() throws Exception {
     DataConsumer full = d -> CompletableFuture.failedFuture(PipelineException.retryable("queue is full", Duration.ofSeconds(3)));
     try (RunningReceiver r = new RunningReceiver(full)) {

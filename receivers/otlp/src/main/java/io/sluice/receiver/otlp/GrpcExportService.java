@@ -19,6 +19,7 @@ import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The unary {@code Export} method of one OTLP gRPC service, spoken directly over Armeria's HTTP/2
@@ -60,24 +61,28 @@ final class GrpcExportService implements HttpService {
       return tooLarge();
     }
     ctx.setMaxRequestLength(maxMessageBytes + GrpcWire.HEADER_LENGTH);
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
-      TelemetryData data;
-      try {
-        data = decode(encoding, agg.content());
-      } catch (Decompression.TooLargeException e) {
-        return done(status(GrpcWire.RESOURCE_EXHAUSTED, e.getMessage()
-            + " (max_recv_msg_size_mib: " + config.maxRecvMsgSizeMib() + ")", null));
-      } catch (IOException e) {
-        return done(status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null));
-      }
-      return ingest.consume(data, metadata).thenApply(this::respond);
-    }).exceptionally(err -> {
+    return HttpResponse.of(req.aggregate().thenCompose(agg ->
+        Requests.offloadIfLarge(ctx, agg.content().length(), () -> handle(agg.content(), encoding, metadata))
+    ).exceptionally(err -> {
       Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof ContentTooLargeException) {
         return tooLarge();
       }
       return status(GrpcWire.CANCELLED, "request failed: " + cause, null);
     }));
+  }
+
+  private CompletableFuture<HttpResponse> handle(HttpData content, String encoding, ClientMetadata metadata) {
+    TelemetryData data;
+    try {
+      data = decode(encoding, content);
+    } catch (Decompression.TooLargeException e) {
+      return done(status(GrpcWire.RESOURCE_EXHAUSTED, e.getMessage()
+          + " (max_recv_msg_size_mib: " + config.maxRecvMsgSizeMib() + ")", null));
+    } catch (IOException e) {
+      return done(status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null));
+    }
+    return ingest.consume(data, metadata).thenApply(this::respond);
   }
 
   private HttpResponse tooLarge() {
@@ -113,8 +118,8 @@ final class GrpcExportService implements HttpService {
     return status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null);
   }
 
-  private static java.util.concurrent.CompletableFuture<HttpResponse> done(HttpResponse r) {
-    return java.util.concurrent.CompletableFuture.completedFuture(r);
+  private static CompletableFuture<HttpResponse> done(HttpResponse r) {
+    return CompletableFuture.completedFuture(r);
   }
 
   /** A trailers-only response carrying a non-OK status. */

@@ -67,28 +67,32 @@ final class HttpExportService implements HttpService {
       return tooLarge(json);
     }
     ctx.setMaxRequestLength(maxBytes);
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
-      TelemetryData data;
-      try {
-        byte[] body = Decompression.decompress(encoding, agg.content().array(), maxBytes);
-        data = json
-            ? SignalCodec.parseJson(signal, new String(body, StandardCharsets.UTF_8))
-            : SignalCodec.parseProto(signal, body);
-      } catch (Decompression.TooLargeException e) {
-        return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
-            e.getMessage() + " (max_request_body_size: " + config.maxRequestBodySize() + ")"));
-      } catch (IOException e) {
-        return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
-            e.getMessage()));
-      }
-      return ingest.consume(data, metadata).thenApply(o -> respond(o, json));
-    }).exceptionally(err -> {
+    return HttpResponse.of(req.aggregate().thenCompose(agg ->
+        Requests.offloadIfLarge(ctx, agg.content().length(), () -> handle(agg.content().array(), encoding, json, metadata))
+    ).exceptionally(err -> {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof ContentTooLargeException) {
         return tooLarge(json);
       }
       return error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT, "request failed: " + cause);
     }));
+  }
+
+  private CompletableFuture<HttpResponse> handle(byte[] raw, String encoding, boolean json, ClientMetadata metadata) {
+    TelemetryData data;
+    try {
+      byte[] body = Decompression.decompress(encoding, raw, maxBytes);
+      data = json
+          ? SignalCodec.parseJson(signal, new String(body, StandardCharsets.UTF_8))
+          : SignalCodec.parseProto(signal, body);
+    } catch (Decompression.TooLargeException e) {
+      return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
+          e.getMessage() + " (max_request_body_size: " + config.maxRequestBodySize() + ")"));
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
+          e.getMessage()));
+    }
+    return ingest.consume(data, metadata).thenApply(o -> respond(o, json));
   }
 
   private HttpResponse tooLarge(boolean json) {

@@ -1,6 +1,7 @@
 package io.sluice.receiver.otlp;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sluice.api.ClientMetadata;
@@ -11,13 +12,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /** What the gRPC and HTTP services check and keep of a request the same way. */
 final class Requests {
   /** Retry-After / RetryInfo sent when the pipeline gave no hint. */
   static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
 
+  /** Bodies larger than this are decompressed and decoded off the event loop. */
+  static final int OFFLOAD_BYTES = 256 * 1024;
+
   private Requests() {}
+
+  /**
+   * Runs {@code task} at once for small bodies, and on the blocking task executor for large ones,
+   * so that decompressing and decoding megabytes does not hold up the event loop's other
+   * connections.
+   */
+  static CompletableFuture<HttpResponse> offloadIfLarge(
+      ServiceRequestContext ctx, int bodyBytes, Supplier<CompletableFuture<HttpResponse>> task) {
+    if (bodyBytes <= OFFLOAD_BYTES) {
+      return task.get();
+    }
+    return CompletableFuture.supplyAsync(task, ctx.blockingTaskExecutor()).thenCompose(f -> f);
+  }
 
   /** Whether the request carries {@code Authorization: Bearer <expected>}; compared in constant time. */
   static boolean authorized(OtlpReceiverConfig.Auth auth, RequestHeaders headers) {

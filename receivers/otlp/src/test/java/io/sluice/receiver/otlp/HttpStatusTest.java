@@ -235,4 +235,23 @@ class HttpStatusTest {
       assertThat(denied.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)).isNull();
     }
   }
+
+  @Test
+  void largeBodiesAreDecodedOffTheEventLoopAndArriveWhole() throws Exception {
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CapturingConsumer capture = new CapturingConsumer();
+    DataConsumer recording = d -> {
+      threads.add(Thread.currentThread().getName());
+      return capture.consume(d);
+    };
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), recording)) {
+      var large = Payloads.spans(8000);
+      assertThat(large.getSerializedSize()).isGreaterThan(Requests.OFFLOAD_BYTES);
+      assertThat(post(r, PROTOBUF, large.toByteArray()).status().code()).isEqualTo(200);
+      assertThat(post(r, PROTOBUF, Payloads.spans(1).toByteArray()).status().code()).isEqualTo(200);
+      assertThat(((Traces) capture.received().get(0)).toProto()).isEqualTo(large);
+      assertThat(threads.get(0)).contains("blocking");
+      assertThat(threads.get(1)).doesNotContain("blocking");
+    }
+  }
 }
