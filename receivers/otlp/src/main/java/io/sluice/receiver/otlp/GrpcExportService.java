@@ -44,9 +44,10 @@ final class GrpcExportService implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     MediaType type = req.contentType();
-    if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
+    if (type == null || !type.type().equals("application")
+        || !(type.subtype().equals("grpc") || type.subtype().equals("grpc+proto"))) {
       return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-          "unsupported content type \"%s\" (expected: application/grpc)", type);
+          "unsupported content type \"%s\" (expected: application/grpc or application/grpc+proto)", type);
     }
     if (!Requests.authorized(config.auth(), req.headers())) {
       return status(GrpcWire.UNAUTHENTICATED, "missing or wrong bearer token in the authorization header", null);

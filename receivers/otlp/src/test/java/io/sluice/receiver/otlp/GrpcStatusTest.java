@@ -91,6 +91,18 @@ class GrpcStatusTest {
   }
 
   @Test
+  void otherContentTypesAre415() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null), new CapturingConsumer())) {
+      AggregatedHttpResponse res = WebClient.of("h2c://127.0.0.1:" + r.grpcPort())
+          .execute(RequestHeaders.builder(HttpMethod.POST, TRACES).contentType(MediaType.parse("application/grpc-web")).build(),
+              GrpcWire.frame(Payloads.spans(1).toByteArray())).aggregate().join();
+      assertThat(res.status().code()).isEqualTo(415);
+      assertThat(res.contentUtf8()).isEqualTo(
+          "unsupported content type \"application/grpc-web\" (expected: application/grpc or application/grpc+proto)");
+    }
+  }
+
+  @Test
   void gzipBombIsResourceExhausted() throws Exception {
     try (RunningReceiver r = new RunningReceiver(config(null), new CapturingConsumer())) {
       Result res = call(r, GrpcWire.frame(Payloads.gzipBomb(8 * 1024 * 1024), true), "grpc-encoding", "gzip");

@@ -152,6 +152,17 @@ class HttpStatusTest {
   }
 
   @Test
+  void otherMethodsAndUnknownPathsAreRefused() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), new CapturingConsumer())) {
+      WebClient client = WebClient.of(r.httpUrl());
+      assertThat(client.get("/v1/traces").aggregate().join().status().code()).isEqualTo(405);
+      assertThat(client.options("/v1/traces").aggregate().join().status().code()).isEqualTo(405);
+      assertThat(client.prepare().post("/v1/profiles").content(PROTOBUF, new byte[0]).execute()
+          .aggregate().join().status().code()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void wrongBearerTokenIs401() throws Exception {
     CapturingConsumer capture = new CapturingConsumer();
     try (RunningReceiver r = new RunningReceiver(config(new OtlpReceiverConfig.Auth("s3cret"), null, false), capture)) {
