@@ -5,6 +5,7 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -68,13 +69,21 @@ final class OtlpGrpcExporter implements Exporter {
       h.add("grpc-encoding", encoding);
     }
     config.headers().forEach(h::add);
-    return client.execute(h.build(), body).aggregate().handle((res, err) -> {
+    HttpResponse response = client.execute(h.build(), body);
+    CompletableFuture<Void> result = response.aggregate().handle((res, err) -> {
       if (err != null) {
         throw PipelineException.retryable("otlp: cannot send to " + config.endpoint() + ": " + Clients.describe(err), err);
       }
       check(res);
       return null;
     });
+    // The exporter helper may give up first (timeout): then free the HTTP/2 stream at once.
+    result.whenComplete((ok, err) -> {
+      if (err != null) {
+        response.abort();
+      }
+    });
+    return result;
   }
 
   private void check(AggregatedHttpResponse res) {

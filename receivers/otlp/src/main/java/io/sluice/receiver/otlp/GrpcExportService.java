@@ -1,6 +1,5 @@
 package io.sluice.receiver.otlp;
 
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpRequest;
@@ -59,21 +58,20 @@ final class GrpcExportService implements HttpService {
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
     if (req.headers().contentLength() > maxMessageBytes + GrpcWire.HEADER_LENGTH) {
-      return tooLarge();
+      return tooLarge(config);
     }
-    ctx.setMaxRequestLength(maxMessageBytes + GrpcWire.HEADER_LENGTH);
-    return HttpResponse.of(req.aggregate().thenCompose(agg ->
-        Requests.offloadIfLarge(ctx, agg.content().length(), () -> handle(agg.content(), encoding, metadata))
+    return HttpResponse.of(Requests.readBounded(ctx, req, maxMessageBytes + GrpcWire.HEADER_LENGTH).thenCompose(body ->
+        Requests.offloadIfLarge(ctx, body.length, () -> handle(body, encoding, metadata))
     ).exceptionally(err -> {
       Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-      if (cause instanceof ContentTooLargeException) {
-        return tooLarge();
+      if (cause instanceof Requests.BodyTooLargeException) {
+        return tooLarge(config);
       }
       return status(GrpcWire.CANCELLED, "request failed: " + cause, null);
     }));
   }
 
-  private CompletableFuture<HttpResponse> handle(HttpData content, String encoding, ClientMetadata metadata) {
+  private CompletableFuture<HttpResponse> handle(byte[] content, String encoding, ClientMetadata metadata) {
     TelemetryData data;
     try {
       data = decode(encoding, content);
@@ -86,13 +84,14 @@ final class GrpcExportService implements HttpService {
     return ingest.consume(data, metadata).thenApply(this::respond);
   }
 
-  private HttpResponse tooLarge() {
+  /** The answer to a message over {@code max_recv_msg_size_mib}, also used by the server's error handler. */
+  static HttpResponse tooLarge(OtlpReceiverConfig.Grpc config) {
     return status(GrpcWire.RESOURCE_EXHAUSTED, "gRPC message larger than max_recv_msg_size_mib ("
         + config.maxRecvMsgSizeMib() + " MiB)", null);
   }
 
-  private TelemetryData decode(String encoding, HttpData content) throws IOException {
-    GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(content.array()));
+  private TelemetryData decode(String encoding, byte[] content) throws IOException {
+    GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(content));
     if (f.compressed() && (encoding == null || encoding.equals("identity"))) {
       throw new IOException("compressed gRPC message without a grpc-encoding header");
     }

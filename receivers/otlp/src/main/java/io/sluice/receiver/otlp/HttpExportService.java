@@ -1,6 +1,5 @@
 package io.sluice.receiver.otlp;
 
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -64,15 +63,14 @@ final class HttpExportService implements HttpService {
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
     if (req.headers().contentLength() > maxBytes) {
-      return tooLarge(json);
+      return tooLarge(config, json);
     }
-    ctx.setMaxRequestLength(maxBytes);
-    return HttpResponse.of(req.aggregate().thenCompose(agg ->
-        Requests.offloadIfLarge(ctx, agg.content().length(), () -> handle(agg.content().array(), encoding, json, metadata))
+    return HttpResponse.of(Requests.readBounded(ctx, req, maxBytes).thenCompose(body ->
+        Requests.offloadIfLarge(ctx, body.length, () -> handle(body, encoding, json, metadata))
     ).exceptionally(err -> {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-      if (cause instanceof ContentTooLargeException) {
-        return tooLarge(json);
+      if (cause instanceof Requests.BodyTooLargeException) {
+        return tooLarge(config, json);
       }
       return error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT, "request failed: " + cause);
     }));
@@ -95,7 +93,8 @@ final class HttpExportService implements HttpService {
     return ingest.consume(data, metadata).thenApply(o -> respond(o, json));
   }
 
-  private HttpResponse tooLarge(boolean json) {
+  /** The answer to a body over {@code max_request_body_size}, also used by the server's error handler. */
+  static HttpResponse tooLarge(OtlpReceiverConfig.Http config, boolean json) {
     return error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, json, GrpcWire.INVALID_ARGUMENT,
         "request body larger than max_request_body_size (" + config.maxRequestBodySize() + ")");
   }

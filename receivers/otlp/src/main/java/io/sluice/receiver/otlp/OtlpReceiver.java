@@ -122,7 +122,7 @@ final class OtlpReceiver implements Receiver {
         }
       });
     }
-    // The services set the limit per request so that they can answer in their protocol.
+    // The services read bodies with their own limit so that they can answer in their protocol.
     sb.maxRequestLength(0);
     // The pipeline decides how long a request may wait (queue, retry); this only bounds a stuck one.
     sb.requestTimeout(Duration.ofSeconds(60));

@@ -138,6 +138,23 @@ class HttpStatusTest {
   }
 
   @Test
+  void streamedBodyOverTheLimitIs413Too() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), new CapturingConsumer())) {
+      var req = com.linecorp.armeria.common.HttpRequest.streaming(
+          RequestHeaders.builder(HttpMethod.POST, "/v1/traces").contentType(PROTOBUF).build());
+      var res = WebClient.of(r.httpUrl()).execute(req).aggregate();
+      for (int i = 0; i < 40 && req.isOpen(); i++) {
+        req.write(com.linecorp.armeria.common.HttpData.wrap(new byte[64 * 1024]));
+      }
+      req.close();
+      AggregatedHttpResponse answer = res.join();
+      assertThat(answer.status().code()).isEqualTo(413);
+      assertThat(answer.contentType()).as(answer.headers() + " " + answer.contentUtf8()).isEqualTo(PROTOBUF);
+      assertThat(status(answer).message()).isEqualTo("request body larger than max_request_body_size (1MiB)");
+    }
+  }
+
+  @Test
   void zstdAndGzipBodiesAreAccepted() throws Exception {
     CapturingConsumer capture = new CapturingConsumer();
     try (RunningReceiver r = new RunningReceiver(config(null, null, false), capture)) {
