@@ -20,7 +20,6 @@ import io.sluice.receiver.otlp.internal.Decompression;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -115,9 +114,9 @@ final class OtlpGrpcExporter implements Exporter {
 
   private byte[] responseMessage(AggregatedHttpResponse res) {
     try {
-      GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(res.content().array()));
+      GrpcWire.Frame f = GrpcWire.unframe(res.content().array());
       return f.compressed()
-          ? Decompression.decompress(res.headers().get("grpc-encoding"), f.message(), 64L * 1024 * 1024)
+          ? Decompression.decompress(res.headers().get("grpc-encoding"), f.buffer(), f.offset(), f.length(), 64L * 1024 * 1024)
           : f.message();
     } catch (IOException e) {
       return new byte[0];

@@ -17,7 +17,6 @@ import io.sluice.receiver.otlp.internal.Decompression;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -91,14 +90,15 @@ final class GrpcExportService implements HttpService {
   }
 
   private TelemetryData decode(String encoding, byte[] content) throws IOException {
-    GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(content));
-    if (f.compressed() && (encoding == null || encoding.equals("identity"))) {
+    GrpcWire.Frame f = GrpcWire.unframe(content);
+    if (!f.compressed()) {
+      return SignalCodec.parseProto(signal, f.buffer(), f.offset(), f.length());
+    }
+    if (encoding == null || encoding.equals("identity")) {
       throw new IOException("compressed gRPC message without a grpc-encoding header");
     }
-    byte[] message = f.compressed()
-        ? Decompression.decompress(encoding, f.message(), maxMessageBytes)
-        : f.message();
-    return SignalCodec.parseProto(signal, message);
+    return SignalCodec.parseProto(signal,
+        Decompression.decompress(encoding, f.buffer(), f.offset(), f.length(), maxMessageBytes));
   }
 
   private HttpResponse respond(Ingest.Outcome outcome) {

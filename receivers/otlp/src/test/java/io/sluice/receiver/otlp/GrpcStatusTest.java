@@ -17,7 +17,6 @@ import io.sluice.api.Traces;
 import io.sluice.core.testing.CapturingConsumer;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +45,7 @@ class GrpcStatusTest {
     assertThat(res.status().code()).isEqualTo(200);
     var trailers = res.trailers().contains("grpc-status") ? res.trailers() : res.headers();
     String details = trailers.get("grpc-status-details-bin");
-    byte[] message = res.content().isEmpty() ? null : GrpcWire.unframe(ByteBuffer.wrap(res.content().array())).message();
+    byte[] message = res.content().isEmpty() ? null : GrpcWire.unframe(res.content().array()).message();
     return new Result(Integer.parseInt(trailers.get("grpc-status")), GrpcWire.percentDecode(trailers.get("grpc-message")),
         details == null ? null : RpcStatus.parse(GrpcWire.unbase64(details)), message);
   }
