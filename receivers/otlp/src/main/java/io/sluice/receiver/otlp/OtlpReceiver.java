@@ -75,9 +75,12 @@ final class OtlpReceiver implements Receiver {
         case METRICS -> http.metricsUrlPath();
         case LOGS -> http.logsUrlPath();
       };
-      var route = sb.route().path(path).methods(HttpMethod.POST, HttpMethod.OPTIONS);
+      var route = sb.route().path(path);
       if (http.cors() != null) {
-        route.decorator(cors(http.cors()).newDecorator());
+        // Preflight requests are OPTIONS; the CORS decorator answers them.
+        route.methods(HttpMethod.POST, HttpMethod.OPTIONS).decorator(cors(http.cors()).newDecorator());
+      } else {
+        route.methods(HttpMethod.POST);
       }
       route.build(new HttpExportService(s, http, ingest));
     }
@@ -119,7 +122,7 @@ final class OtlpReceiver implements Receiver {
         }
       });
     }
-    // The services set the limit per request so that they can answer in their protocol.
+    // The services read bodies with their own limit so that they can answer in their protocol.
     sb.maxRequestLength(0);
     // The pipeline decides how long a request may wait (queue, retry); this only bounds a stuck one.
     sb.requestTimeout(Duration.ofSeconds(60));

@@ -58,4 +58,20 @@ class OtlpReceiverConfigTest extends ComponentContractTest {
   Stream<DynamicTest> invalidConfigs() {
     return ConfigTesting.invalidConfigs(FACTORY, "testdata/invalid_configs.conf");
   }
+
+  @Test
+  void startFailsClearlyWhenThePortIsTaken() throws Exception {
+    try (RunningReceiver first = new RunningReceiver(io.sluice.api.DataConsumer.DISCARD)) {
+      String taken = "127.0.0.1:" + first.grpcPort();
+      var config = new OtlpReceiverConfig(new OtlpReceiverConfig.Protocols(
+          new OtlpReceiverConfig.Grpc(taken, 4, null, null, false), TestConfigs.http()));
+      var second = FACTORY.createReceiver(new io.sluice.core.testing.TestContext("otlp/second",
+          io.sluice.api.ComponentKind.RECEIVER), config, java.util.Map.of(io.sluice.api.Signal.TRACES,
+          io.sluice.api.DataConsumer.DISCARD));
+      org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+          .hasMessageStartingWith("otlp/second: cannot listen on " + taken + " for protocols.grpc: ")
+          .hasMessageEndingWith("(is another process using the port? change protocols.grpc.endpoint)");
+      second.shutdown();
+    }
+  }
 }
