@@ -42,8 +42,8 @@ final class OtlpReceiver implements Receiver {
     if (grpcServer != null || httpServer != null) {
       throw new IllegalStateException(context.id() + ": already started");
     }
-    OtlpReceiverConfig.Grpc grpc = config.protocols().grpc();
-    OtlpReceiverConfig.Http http = config.protocols().http();
+    OtlpReceiverConfig.Grpc grpc = config.effectiveProtocols().grpc();
+    OtlpReceiverConfig.Http http = config.effectiveProtocols().http();
     try {
       if (grpc != null) {
         grpcServer = start("grpc", grpcServer(grpc));
@@ -145,7 +145,7 @@ final class OtlpReceiver implements Receiver {
       server.start().join();
     } catch (CompletionException e) {
       server.closeAsync();
-      String endpoint = protocol.equals("grpc") ? config.protocols().grpc().endpoint() : config.protocols().http().endpoint();
+      String endpoint = protocol.equals("grpc") ? config.effectiveProtocols().grpc().endpoint() : config.effectiveProtocols().http().endpoint();
       throw new IllegalStateException(context.id() + ": cannot listen on " + endpoint + " for protocols."
           + protocol + ": " + e.getCause().getMessage()
           + " (is another process using the port? change protocols." + protocol + ".endpoint)", e.getCause());

@@ -29,6 +29,8 @@ class OtlpReceiverConfigTest extends ComponentContractTest {
   @Test
   void emptyConfigEnablesBothProtocolsOnLoopback() {
     OtlpReceiverConfig c = ConfigTesting.bindEmpty(FACTORY);
+    assertThat(c.protocols()).isNull();
+    c = new OtlpReceiverConfig(c.effectiveProtocols());
     assertThat(c.protocols().grpc().endpoint()).isEqualTo("127.0.0.1:4317");
     assertThat(c.protocols().grpc().maxRecvMsgSizeMib()).isEqualTo(4);
     assertThat(c.protocols().http().endpoint()).isEqualTo("127.0.0.1:4318");
@@ -48,10 +50,13 @@ class OtlpReceiverConfigTest extends ComponentContractTest {
   }
 
   @Test
-  void nullTurnsAProtocolOff() {
+  void listingOneProtocolServesOnlyThatOneLikeTheCollector() {
     OtlpReceiverConfig c = ConfigTesting.load(FACTORY, "testdata/config.conf", "otlp/http_only");
-    assertThat(c.protocols().grpc()).isNull();
-    assertThat(c.protocols().http()).isEqualTo(OtlpReceiverConfig.Http.defaults());
+    assertThat(c.effectiveProtocols().grpc()).isNull();
+    assertThat(c.effectiveProtocols().http()).isEqualTo(OtlpReceiverConfig.Http.defaults());
+    c = ConfigTesting.load(FACTORY, "testdata/config.conf", "otlp/grpc_only");
+    assertThat(c.effectiveProtocols().grpc()).isEqualTo(OtlpReceiverConfig.Grpc.defaults());
+    assertThat(c.effectiveProtocols().http()).isNull();
   }
 
   @TestFactory
