@@ -38,7 +38,7 @@ class PrometheusParityTest {
       Exporter exporter = new PrometheusRemoteWriteFactory().createExporter(
           new TestContext("prometheusremotewrite", ComponentKind.EXPORTER),
           new PrometheusRemoteWriteConfig(prometheus.remoteWriteUrl(), d.headers(), d.namespace(), d.externalLabels(),
-              d.resourceToTelemetryConversion(), d.targetInfo(), d.sendMetadata(), d.addMetricSuffixes(),
+              d.resourceToTelemetryConversion(), d.targetInfo(), d.sendMetadata(), d.addMetricSuffixes(), d.sendNativeHistograms(),
               d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(), d.tls()),
           Signal.METRICS);
       exporter.start();
