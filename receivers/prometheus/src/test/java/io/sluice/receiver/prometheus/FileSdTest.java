@@ -55,13 +55,16 @@ class FileSdTest {
         ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(),
         0, 0, DataSize.ofBytes(0));
     CapturingConsumer consumer = new CapturingConsumer();
-    PrometheusReceiver receiver = new PrometheusReceiver(new TestContext("prometheus", ComponentKind.RECEIVER),
+    TestContext context = new TestContext("prometheus", ComponentKind.RECEIVER);
+    PrometheusReceiver receiver = new PrometheusReceiver(context,
         new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
             PrometheusReceiverConfig.Global.defaults(), List.of(sc))), Map.of(Signal.METRICS, consumer));
     receiver.start();
     try {
       assertThat(receiver.targetCount()).isEqualTo(1);
       await("a scrape of the file target", () -> consumer.itemCount() > 0);
+      await("accepted points counted", () -> context.metric("otelcol_receiver_accepted_metric_points",
+          "transport", "http") >= 6);
       Files.writeString(file, "[{\"targets\": [\"" + target + "\"], \"labels\": {\"team\": \"a\"}},"
           + "{\"targets\": [\"" + target + "\"], \"labels\": {\"team\": \"b\"}},"
           + "{\"targets\": [\"" + target + "\"], \"labels\": {\"team\": \"c\", \"skip\": \"yes\"}}]");

@@ -22,6 +22,17 @@ class PrometheusReceiverFactoryTest extends ComponentContractTest {
     return factory;
   }
 
+  /** A real target loop that starts, fails to connect and stops. */
+  @Override
+  protected io.sluice.api.config.ComponentConfig lifecycleConfig() {
+    ScrapeConfig sc = new ScrapeConfig("unreachable", Duration.ofSeconds(1), Duration.ofMillis(200), "/metrics",
+        "http", Map.of(), List.of(new ScrapeConfig.StaticConfig(List.of("127.0.0.1:1"), Map.of())), List.of(),
+        false, true, List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
+        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0));
+    return new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
+        PrometheusReceiverConfig.Global.defaults(), List.of(sc)));
+  }
+
   @Test
   void emptySectionIsTheDefaults() {
     assertThat(ConfigTesting.load(factory, "testdata/config.conf", "prometheus"))
