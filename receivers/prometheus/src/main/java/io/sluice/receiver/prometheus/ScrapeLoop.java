@@ -44,7 +44,8 @@ final class ScrapeLoop {
   private final WebClient client;
   private final ScrapeConverter converter;
   private final ThrottledLogger failures;
-  private Set<String> lastSeries = Set.of();
+  /** Sorted 64-bit hashes of the previous scrape's series, for scrape_series_added (8 bytes a series). */
+  private long[] lastSeries = new long[0];
   private volatile boolean stopped;
   private Thread thread;
 
@@ -128,7 +129,7 @@ final class ScrapeLoop {
       failures.warn("scrape of {} (job {}) failed: {}", target.scheme() + "://" + target.address()
           + target.pathAndQuery(), job.config().jobName(), e.getMessage());
       double seconds = (System.nanoTime() - t0) / 1e9;
-      lastSeries = Set.of();
+      lastSeries = new long[0];
       metrics = converter.down(startMs, synthetic(startMs, 0, seconds, 0, 0, 0), false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -216,12 +217,13 @@ final class ScrapeLoop {
         throw new ScrapeFailure("label_limit exceeded (metric: " + name + ", number of labels: "
             + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
       }
-      if (!seen.add(name + labels)) {
+      long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
+      ScrapedSample sample = new ScrapedSample(name, labels, s.value(), ts, s.exemplar());
+      if (!seen.add(sample.key())) {
         duplicates++;
         continue;
       }
-      long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
-      out.add(new ScrapedSample(name, labels, s.value(), ts, s.exemplar()));
+      out.add(sample);
     }
     if (sc.sampleLimit() > 0 && out.size() > sc.sampleLimit()) {
       throw new ScrapeFailure("sample_limit exceeded (" + out.size() + " samples, limit: " + sc.sampleLimit() + ")");
@@ -230,14 +232,28 @@ final class ScrapeLoop {
       failures.warn("scrape of {} (job {}): {} duplicate series ignored (the first sample of each was kept)",
           target.address(), sc.jobName(), duplicates);
     }
+    long[] hashes = new long[out.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = hash64(out.get(i).key());
+    }
+    java.util.Arrays.sort(hashes);
     int added = 0;
-    for (String s : seen) {
-      if (!lastSeries.contains(s)) {
+    for (long h : hashes) {
+      if (java.util.Arrays.binarySearch(lastSeries, h) < 0) {
         added++;
       }
     }
-    lastSeries = seen;
+    lastSeries = hashes;
     return new ScrapeResult(out, page.families(), page.samples().size(), added);
+  }
+
+  /** FNV-1a over the key's chars; collisions only skew scrape_series_added. */
+  private static long hash64(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < key.length(); i++) {
+      h = (h ^ key.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
   }
 
   /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */
