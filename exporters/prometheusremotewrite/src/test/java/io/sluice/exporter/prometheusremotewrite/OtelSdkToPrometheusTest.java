@@ -69,7 +69,7 @@ class OtelSdkToPrometheusTest {
     Map<Map<String, String>, Double> out = new HashMap<>();
     for (JsonNode s : result) {
       Map<String, String> labels = new java.util.TreeMap<>();
-      s.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      s.get("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       out.put(labels, s.get("value").get(1).asDouble());
     }
     return out;

@@ -269,14 +269,13 @@ final class ScrapeConverter {
   private static final class ResourceAcc {
     final String job;
     final String instance;
-    @SuppressWarnings("unchecked")
-    final Map<String, Metric.Builder>[] byKind = new Map[Kind.values().length];
+    final List<Map<String, Metric.Builder>> byKind = new ArrayList<>(Kind.values().length);
 
     ResourceAcc(String job, String instance) {
       this.job = job;
       this.instance = instance;
-      for (int i = 0; i < byKind.length; i++) {
-        byKind[i] = new LinkedHashMap<>();
+      for (int i = 0; i < Kind.values().length; i++) {
+        byKind.add(new LinkedHashMap<>());
       }
     }
   }
@@ -302,7 +301,7 @@ final class ScrapeConverter {
         r = byResource.computeIfAbsent(job + SEP + instance, k -> new ResourceAcc(job, instance));
         last = r;
       }
-      return r.byKind[kind.ordinal()].computeIfAbsent(name, k -> {
+      return r.byKind.get(kind.ordinal()).computeIfAbsent(name, k -> {
         Metric.Builder m = Metric.newBuilder().setName(name).setDescription(help).setUnit(unit);
         switch (kind) {
           case GAUGE -> m.setGauge(Gauge.newBuilder());

@@ -196,7 +196,7 @@ final class ScrapeJob {
       Map<String, String> labels = new TreeMap<>();
       JsonNode ls = group.get("labels");
       if (ls != null) {
-        ls.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        ls.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       }
       labels.put("__meta_filepath", p.toString());
       JsonNode ts = group.get("targets");

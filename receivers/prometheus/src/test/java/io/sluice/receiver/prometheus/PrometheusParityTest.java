@@ -55,21 +55,21 @@ class PrometheusParityTest {
       try {
         // Both jobs have scraped a few times when both report up == 1 and the series sets agree.
         PrometheusProcess.await("up == 1 for both jobs", () -> upBoth(prometheus) ? Boolean.TRUE : null);
-        Set<Map<String, String>>[] last = new Set[2];
+        List<Set<Map<String, String>>> last = new java.util.ArrayList<>(List.of(Set.of(), Set.of()));
         Boolean same = awaitOrNull(() -> {
-          last[0] = series(prometheus, "prom_direct");
-          last[1] = series(prometheus, "sluice");
-          return last[0].equals(last[1]) && !last[0].isEmpty() ? Boolean.TRUE : null;
+          last.set(0, series(prometheus, "prom_direct"));
+          last.set(1, series(prometheus, "sluice"));
+          return last.get(0).equals(last.get(1)) && !last.get(0).isEmpty() ? Boolean.TRUE : null;
         });
-        Set<Map<String, String>> onlyDirect = new HashSet<>(last[0]);
-        onlyDirect.removeAll(last[1]);
-        Set<Map<String, String>> onlySluice = new HashSet<>(last[1]);
-        onlySluice.removeAll(last[0]);
+        Set<Map<String, String>> onlyDirect = new HashSet<>(last.get(0));
+        onlyDirect.removeAll(last.get(1));
+        Set<Map<String, String>> onlySluice = new HashSet<>(last.get(1));
+        onlySluice.removeAll(last.get(0));
         assertThat(onlyDirect).as("series only Prometheus stored").isEmpty();
         assertThat(onlySluice).as("series only sluice stored").isEmpty();
         assertThat(same).isTrue();
-        assertThat(last[0].size()).isGreaterThan(200);
-        assertThat(last[0]).anyMatch(l -> l.get("__name__").equals("go_gc_duration_seconds") && l.containsKey("quantile"));
+        assertThat(last.get(0).size()).isGreaterThan(200);
+        assertThat(last.get(0)).anyMatch(l -> l.get("__name__").equals("go_gc_duration_seconds") && l.containsKey("quantile"));
 
         // Counters agree within one scrape interval; constant gauges agree exactly.
         Map<String, Double> direct = values(prometheus, "node_cpu_seconds_total{job=\"prom_direct\",mode=\"idle\"}");
@@ -136,7 +136,7 @@ class PrometheusParityTest {
     Map<String, Double> out = new HashMap<>();
     for (JsonNode s : p.query(promql)) {
       Map<String, String> labels = new TreeMap<>();
-      s.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      s.get("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       labels.remove("job");
       out.put(labels.toString(), s.get("value").get(1).asDouble());
     }
