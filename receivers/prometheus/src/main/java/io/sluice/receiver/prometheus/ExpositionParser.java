@@ -440,7 +440,8 @@ final class ExpositionParser {
     int end = text.indexOf('\n', lineStart);
     String content = text.substring(lineStart, end < 0 ? text.length() : end);
     int col = pos - lineStart + 1;
-    return new ParseException("line " + line + ", column " + col + ": " + what + ": \"" + shorten(content) + "\"");
+    String w = what.length() <= 2 * EXCERPT ? what : what.substring(0, 2 * EXCERPT) + "...";
+    return new ParseException("line " + line + ", column " + col + ": " + w + ": \"" + shorten(content) + "\"");
   }
 
   private static String shorten(String s) {

@@ -230,6 +230,9 @@ class ScrapeLoopTest {
       loop(path).scrapeOnce();
       assertThat(up(last())).as(path).isZero();
     }
+    page.set("ok 1\n" + "z".repeat(10 * 1024 * 1024) + "\n");
+    loop("/text").scrapeOnce();
+    assertThat(up(last())).as("a 10 MB garbage line").isZero();
     page.set("a 1\n" + "b{x=\"" + "y".repeat(2000) + "\"} 1\n");
     loop(config("app", "/text", false, List.of(), 0, 0, DataSize.ofBytes(1000))).scrapeOnce();
     assertThat(up(last())).as("body_size_limit").isZero();
@@ -239,6 +242,14 @@ class ScrapeLoopTest {
     page.set("a 1\nb 2\nc 3\n");
     loop(config("app", "/text", false, List.of(), 2, 0, DataSize.ofBytes(0))).scrapeOnce();
     assertThat(up(last())).as("sample_limit").isZero();
+  }
+
+  @Test
+  void aTenMegabyteLabelValueIsAcceptedLikePrometheusDoes() {
+    page.set("big{v=\"" + "y".repeat(10 * 1024 * 1024) + "\"} 1\n");
+    loop("/text").scrapeOnce();
+    assertThat(up(last())).isEqualTo(1);
+    assertThat(last().keySet()).anyMatch(k -> k.startsWith("big{"));
   }
 
   @Test
