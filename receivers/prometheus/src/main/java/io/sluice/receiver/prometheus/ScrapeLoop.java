@@ -144,7 +144,8 @@ final class ScrapeLoop {
     RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.GET, target.pathAndQuery())
         .set("Accept", ACCEPT)
         .set("User-Agent", "sluice-prometheus-receiver")
-        .set("X-Prometheus-Scrape-Timeout-Seconds", Double.toString(job.timeout().toMillis() / 1000.0));
+        .set("X-Prometheus-Scrape-Timeout-Seconds",
+            java.math.BigDecimal.valueOf(job.timeout().toMillis(), 3).stripTrailingZeros().toPlainString());
     ScrapeConfig sc = job.config();
     if (!sc.basicAuth().username().isEmpty()) {
       String cred = sc.basicAuth().username() + ":" + sc.basicAuth().password();

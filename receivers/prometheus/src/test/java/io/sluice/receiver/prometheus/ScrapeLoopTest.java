@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 class ScrapeLoopTest {
   static final AtomicReference<String> page = new AtomicReference<>("");
+  static final AtomicReference<com.linecorp.armeria.common.RequestHeaders> lastHeaders = new AtomicReference<>();
 
   static final String TEXT = """
       # HELP http_requests_total Requests.
@@ -54,8 +55,10 @@ class ScrapeLoopTest {
   static final ServerExtension server = new ServerExtension() {
     @Override
     protected void configure(ServerBuilder sb) {
-      sb.service("/text", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
-          MediaType.parse("text/plain; version=0.0.4"), page.get()));
+      sb.service("/text", (ctx, req) -> {
+        lastHeaders.set(req.headers());
+        return HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4"), page.get());
+      });
       sb.service("/om", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("application/openmetrics-text; version=1.0.0; charset=utf-8"), page.get()));
       sb.service("/bytes", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT,
@@ -136,6 +139,9 @@ class ScrapeLoopTest {
     loop("/text").scrapeOnce();
     Map<String, Metric> p = last();
     assertThat(up(p)).isEqualTo(1);
+    assertThat(lastHeaders.get().get("accept")).isEqualTo(ScrapeLoop.ACCEPT)
+        .startsWith("application/openmetrics-text;version=1.0.0,");
+    assertThat(lastHeaders.get().get("x-prometheus-scrape-timeout-seconds")).isEqualTo("1");
     Metric counter = p.get("http_requests_total{code=200, env=test, exported_job=app}");
     assertThat(counter.getSum().getIsMonotonic()).isTrue();
     assertThat(counter.getSum().getDataPoints(0).getAsDouble()).isEqualTo(10);
