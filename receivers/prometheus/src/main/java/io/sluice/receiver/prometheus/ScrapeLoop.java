@@ -3,6 +3,7 @@ package io.sluice.receiver.prometheus;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.encoding.DecodingClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpMethod;
@@ -58,6 +59,7 @@ final class ScrapeLoop {
         .factory(job.clientFactory())
         .responseTimeout(job.timeout())
         .maxResponseLength(job.config().bodySizeLimit().bytes())
+        .decorator(DecodingClient.newDecorator())
         .build();
     this.converter = new ScrapeConverter(target.scheme());
   }
@@ -176,7 +178,12 @@ final class ScrapeLoop {
       throw new ScrapeFailure("server returned HTTP status " + res.status());
     }
     contentType = res.contentType() == null ? "" : res.contentType().toString();
-    return res.content().array();
+    byte[] body = res.content().array();
+    long limit = sc.bodySizeLimit().bytes();
+    if (limit > 0 && body.length > limit) {
+      throw new ScrapeFailure("body larger than body_size_limit " + sc.bodySizeLimit() + " after decompression");
+    }
+    return body;
   }
 
   /** The samples of one page after label merging, metric relabeling and limits. */

@@ -64,6 +64,20 @@ class ScrapeLoopTest {
       sb.service("/bytes", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT,
           "ok 1\nbad{v=\"\u00ff\"} 1\n".getBytes(StandardCharsets.ISO_8859_1)));
       sb.service("/hang", (ctx, req) -> HttpResponse.streaming());
+      sb.service("/gzip", (ctx, req) -> {
+        lastHeaders.set(req.headers());
+        try {
+          java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+          try (var gz = new java.util.zip.GZIPOutputStream(bos)) {
+            gz.write(page.get().getBytes(StandardCharsets.UTF_8));
+          }
+          return HttpResponse.of(com.linecorp.armeria.common.ResponseHeaders.builder(HttpStatus.OK)
+              .contentType(MediaType.PLAIN_TEXT).set("content-encoding", "gzip").build(),
+              com.linecorp.armeria.common.HttpData.wrap(bos.toByteArray()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
       sb.service("/missing", (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND));
       sb.requestTimeout(Duration.ofSeconds(30));
     }
@@ -248,6 +262,17 @@ class ScrapeLoopTest {
     page.set("a 1\nb 2\nc 3\n");
     loop(config("app", "/text", false, List.of(), 2, 0, DataSize.ofBytes(0))).scrapeOnce();
     assertThat(up(last())).as("sample_limit").isZero();
+  }
+
+  @Test
+  void gzipBodiesAreDecodedAndTheLimitAppliesToTheDecodedSize() {
+    page.set("a 1\n" + "b{x=\"" + "y".repeat(5000) + "\"} 1\n");
+    loop("/gzip").scrapeOnce();
+    assertThat(lastHeaders.get().get("accept-encoding")).contains("gzip");
+    assertThat(up(last())).isEqualTo(1);
+    assertThat(last()).containsKey("a{env=test}");
+    loop(config("app", "/gzip", false, List.of(), 0, 0, DataSize.ofBytes(1000))).scrapeOnce();
+    assertThat(up(last())).as("5 KB decoded, about 100 bytes compressed").isZero();
   }
 
   @Test
