@@ -55,7 +55,8 @@ final class ScrapeLoop {
     this.target = target;
     this.consumer = consumer;
     this.failures = failures;
-    this.client = WebClient.builder(target.scheme() + "://" + target.address())
+    // Plain HTTP/1.1 for http targets (as Prometheus): no h2c attempt that most exporters refuse.
+    this.client = WebClient.builder((target.scheme().equals("http") ? "h1c" : "https") + "://" + target.address())
         .factory(job.clientFactory())
         .responseTimeout(job.timeout())
         .maxResponseLength(job.config().bodySizeLimit().bytes())
