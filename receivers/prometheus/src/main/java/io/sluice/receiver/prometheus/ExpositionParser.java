@@ -40,12 +40,25 @@ final class ExpositionParser {
   record Exemplar(String[] labels, double value, long timestampMs) {}
 
   /**
+   * A native histogram from the protobuf format: Prometheus bucket indexes {@code start ...
+   * start + counts.length - 1} on each side, counts not cumulative.
+   */
+  record NativeHistogram(int schema, double zeroThreshold, long zeroCount, long count, double sum,
+      int positiveStart, long[] positiveCounts, int negativeStart, long[] negativeCounts) {}
+
+  /**
    * One sample line.
    *
    * @param labels alternating names and values, in page order
    * @param timestampMs or {@link #NO_TIMESTAMP}
+   * @param nativeHistogram set for a protobuf native histogram (then {@code value} is its count)
    */
-  record Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar) {}
+  record Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar,
+      NativeHistogram nativeHistogram) {
+    Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar) {
+      this(name, labels, value, timestampMs, exemplar, null);
+    }
+  }
 
   /** A parsed page. */
   record Page(List<Sample> samples, Map<String, Family> families) {}

@@ -4,6 +4,8 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -34,7 +36,8 @@ import java.util.TreeMap;
  *       series was first seen (and the scrape time minus 1 ms after a reset);
  *   <li>gauge, unknown, untyped, info, stateset, gaugehistogram → Gauge per sample;
  *   <li>histogram → cumulative Histogram ({@code le} buckets de-accumulated, {@code _sum}, {@code
- *       _count}); summary → Summary;
+ *       _count}); a native histogram (protobuf format) → cumulative ExponentialHistogram (schema =
+ *       scale); summary → Summary;
  *   <li>{@code job}/{@code instance} → {@code service.namespace}/{@code service.name}, {@code
  *       service.instance.id}, {@code server.address}, {@code server.port}, {@code url.scheme};
  *       {@code target_info} labels → resource attributes; other labels → point attributes;
@@ -58,14 +61,19 @@ final class ScrapeConverter {
    * {@link #key}{@code (name, labels, null)}.
    */
   record ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-      ExpositionParser.Exemplar exemplar, String key) {
+      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram, String key) {
+    ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
+        ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
+      this(name, labels, value, timestampMs, exemplar, nativeHistogram, ScrapeConverter.key(name, labels, null));
+    }
+
     ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
         ExpositionParser.Exemplar exemplar) {
-      this(name, labels, value, timestampMs, exemplar, ScrapeConverter.key(name, labels, null));
+      this(name, labels, value, timestampMs, exemplar, null);
     }
   }
 
-  private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY }
+  private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY, EXPONENTIAL }
 
   /** Start time and last value of a cumulative point; bucket bounds or quantiles for its stale marker. */
   private static final class Cumulative {
@@ -79,6 +87,7 @@ final class ScrapeConverter {
   private HashMap<String, Cumulative> counters = new HashMap<>();
   private HashMap<String, Cumulative> histograms = new HashMap<>();
   private HashMap<String, Cumulative> summaries = new HashMap<>();
+  private HashMap<String, Cumulative> exponentials = new HashMap<>();
 
   ScrapeConverter(String scheme) {
     this.scheme = scheme;
@@ -128,6 +137,10 @@ final class ScrapeConverter {
       ExpositionParser.Family meta = families.get(base);
       String help = meta == null ? "" : meta.help;
       String unit = meta == null ? "" : unitOf(meta.unit);
+      if (s.nativeHistogram() != null) {
+        b.exponential(s, help, unit);
+        continue;
+      }
       switch (fam[1]) {
         case "counter" -> {
           if (!s.name().endsWith("_created") || s.name().equals(base)) {
@@ -289,6 +302,7 @@ final class ScrapeConverter {
     final HashMap<String, Cumulative> newCounters = new HashMap<>();
     final HashMap<String, Cumulative> newHistograms = new HashMap<>();
     final HashMap<String, Cumulative> newSummaries = new HashMap<>();
+    final HashMap<String, Cumulative> newExponentials = new HashMap<>();
     private ResourceAcc last;
 
     Builder(long scrapeMs) {
@@ -310,6 +324,8 @@ final class ScrapeConverter {
           case HISTOGRAM -> m.setHistogram(Histogram.newBuilder()
               .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
           case SUMMARY -> m.setSummary(Summary.newBuilder());
+          case EXPONENTIAL -> m.setExponentialHistogram(ExponentialHistogram.newBuilder()
+              .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
         }
         return m;
       });
@@ -405,6 +421,32 @@ final class ScrapeConverter {
       return ex.build();
     }
 
+    /** A protobuf native histogram: schema is the OTLP scale, Prometheus index i is OTLP index i - 1. */
+    void exponential(ScrapedSample s, String help, String unit) {
+      ExpositionParser.NativeHistogram nh = s.nativeHistogram();
+      Cumulative c = advance(exponentials, newExponentials, s.key(), nh.count(), Double.NaN, null);
+      ExponentialHistogramDataPoint.Builder p = ExponentialHistogramDataPoint.newBuilder()
+          .addAllAttributes(attrs(s.labels())).setStartTimeUnixNano(c.start).setTimeUnixNano(time(s.timestampMs()))
+          .setCount(nh.count()).setSum(nh.sum()).setScale(nh.schema()).setZeroCount(nh.zeroCount())
+          .setZeroThreshold(nh.zeroThreshold())
+          .setPositive(buckets(nh.positiveStart(), nh.positiveCounts()))
+          .setNegative(buckets(nh.negativeStart(), nh.negativeCounts()));
+      Map<String, String> l = s.labels();
+      metric(orEmpty(l.get("job")), orEmpty(l.get("instance")), s.name(), Kind.EXPONENTIAL, help, unit)
+          .getExponentialHistogramBuilder().addDataPoints(p);
+    }
+
+    private ExponentialHistogramDataPoint.Buckets buckets(int start, long[] counts) {
+      ExponentialHistogramDataPoint.Buckets.Builder b = ExponentialHistogramDataPoint.Buckets.newBuilder();
+      if (counts.length > 0) {
+        b.setOffset(start - 1);
+        for (long c : counts) {
+          b.addBucketCounts(c);
+        }
+      }
+      return b.build();
+    }
+
     void summary(HistAcc h) {
       double count = Double.isNaN(h.count) ? 0 : h.count;
       double[] layout = h.buckets.keySet().stream().mapToDouble(Double::doubleValue).toArray();
@@ -424,6 +466,7 @@ final class ScrapeConverter {
       counters.forEach((k, c) -> stale(k, Kind.COUNTER, null));
       histograms.forEach((k, c) -> stale(k, Kind.HISTOGRAM, c.layout));
       summaries.forEach((k, c) -> stale(k, Kind.SUMMARY, c.layout));
+      exponentials.forEach((k, c) -> stale(k, Kind.EXPONENTIAL, null));
     }
 
     private void stale(String key, Kind kind, double[] layout) {
@@ -456,6 +499,8 @@ final class ScrapeConverter {
           }
           m.getSummaryBuilder().addDataPoints(p);
         }
+        case EXPONENTIAL -> m.getExponentialHistogramBuilder().addDataPoints(ExponentialHistogramDataPoint.newBuilder()
+            .addAllAttributes(attrs).setTimeUnixNano(scrapeNanos).setFlags(NO_RECORDED_VALUE));
       }
     }
 
@@ -465,6 +510,7 @@ final class ScrapeConverter {
       counters = newCounters;
       histograms = newHistograms;
       summaries = newSummaries;
+      exponentials = newExponentials;
       List<ResourceMetrics> out = new ArrayList<>(byResource.size());
       for (ResourceAcc r : byResource.values()) {
         ScopeMetrics.Builder sm = ScopeMetrics.newBuilder().setScope(SCOPE);

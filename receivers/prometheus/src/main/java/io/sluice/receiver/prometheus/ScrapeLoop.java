@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ScrapeLoop {
   private static final Logger logger = LoggerFactory.getLogger(ScrapeLoop.class);
-  static final String ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
-      + "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
   private final ScrapeJob job;
   private final ScrapeTarget target;
@@ -145,7 +143,7 @@ final class ScrapeLoop {
 
   private byte[] fetch() throws ScrapeFailure, InterruptedException {
     RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.GET, target.pathAndQuery())
-        .set("Accept", ACCEPT)
+        .set("Accept", job.accept())
         .set("User-Agent", "sluice-prometheus-receiver")
         .set("X-Prometheus-Scrape-Timeout-Seconds",
             java.math.BigDecimal.valueOf(job.timeout().toMillis(), 3).stripTrailingZeros().toPlainString());
@@ -193,12 +191,13 @@ final class ScrapeLoop {
 
   ScrapeResult process(byte[] body, String contentType, long scrapeMs) throws ScrapeFailure {
     boolean openMetrics = contentType.startsWith("application/openmetrics-text");
+    boolean protobuf = contentType.startsWith("application/vnd.google.protobuf");
     ExpositionParser.Page page;
     try {
-      page = ExpositionParser.parse(body, openMetrics);
+      page = protobuf ? ProtobufParser.parse(body) : ExpositionParser.parse(body, openMetrics);
     } catch (ExpositionParser.ParseException e) {
-      throw new ScrapeFailure((openMetrics ? "invalid OpenMetrics page: " : "invalid text format page: ")
-          + e.getMessage());
+      throw new ScrapeFailure((protobuf ? "invalid protobuf page: " : openMetrics ? "invalid OpenMetrics page: "
+          : "invalid text format page: ") + e.getMessage());
     }
     ScrapeConfig sc = job.config();
     List<ScrapedSample> out = new ArrayList<>(page.samples().size());
@@ -227,7 +226,7 @@ final class ScrapeLoop {
             + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
       }
       long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
-      ScrapedSample sample = new ScrapedSample(name, labels, s.value(), ts, s.exemplar());
+      ScrapedSample sample = new ScrapedSample(name, labels, s.value(), ts, s.exemplar(), s.nativeHistogram());
       if (!seen.add(sample.key())) {
         duplicates++;
         continue;

@@ -53,7 +53,7 @@ class FileSdTest {
         false, true,
         List.of(new RelabelConfig(List.of("skip"), ";", "", "yes", 0, "$1", "drop")), List.of(),
         ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(),
-        0, 0, DataSize.ofBytes(0));
+        0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
     CapturingConsumer consumer = new CapturingConsumer();
     TestContext context = new TestContext("prometheus", ComponentKind.RECEIVER);
     PrometheusReceiver receiver = new PrometheusReceiver(context,

@@ -3,16 +3,8 @@ package io.sluice.receiver.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.api.ComponentKind;
-import io.sluice.api.DataConsumer;
-import io.sluice.api.Exporter;
-import io.sluice.api.Receiver;
-import io.sluice.api.Signal;
 import io.sluice.api.config.DataSize;
-import io.sluice.core.testing.TestContext;
 import io.sluice.exporter.prometheusremotewrite.PrometheusProcess;
-import io.sluice.exporter.prometheusremotewrite.PrometheusRemoteWriteConfig;
-import io.sluice.exporter.prometheusremotewrite.PrometheusRemoteWriteFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,24 +26,11 @@ class PrometheusParityTest {
     try (PrometheusProcess nodeExporter = PrometheusProcess.nodeExporter();
         PrometheusProcess prometheus = PrometheusProcess.prometheus(
             "  - job_name: prom_direct\n    static_configs:\n      - targets: ['" + nodeExporter.address() + "']\n")) {
-      PrometheusRemoteWriteConfig d = PrometheusRemoteWriteConfig.defaults();
-      Exporter exporter = new PrometheusRemoteWriteFactory().createExporter(
-          new TestContext("prometheusremotewrite", ComponentKind.EXPORTER),
-          new PrometheusRemoteWriteConfig(prometheus.remoteWriteUrl(), d.headers(), d.namespace(), d.externalLabels(),
-              d.resourceToTelemetryConversion(), d.targetInfo(), d.sendMetadata(), d.addMetricSuffixes(), d.sendNativeHistograms(),
-              d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(), d.tls()),
-          Signal.METRICS);
-      exporter.start();
       ScrapeConfig sc = new ScrapeConfig("sluice", Duration.ofSeconds(2), Duration.ofSeconds(1), "/metrics", "http",
           Map.of(), List.of(new ScrapeConfig.StaticConfig(List.of(nodeExporter.address()), Map.of())), List.of(),
           false, true, List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
-          ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0));
-      Receiver receiver = new PrometheusReceiverFactory().createReceiver(
-          new TestContext("prometheus", ComponentKind.RECEIVER),
-          new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
-              PrometheusReceiverConfig.Global.defaults(), List.of(sc))),
-          Map.of(Signal.METRICS, (DataConsumer) exporter::push));
-      receiver.start();
+          ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
+      SluiceToPrometheus pipeline = SluiceToPrometheus.start(prometheus, sc, false);
       try {
         // Both jobs have scraped a few times when both report up == 1 and the series sets agree.
         PrometheusProcess.await("up == 1 for both jobs", () -> upBoth(prometheus) ? Boolean.TRUE : null);
@@ -91,8 +70,7 @@ class PrometheusParityTest {
           }
         });
       } finally {
-        receiver.shutdown();
-        exporter.shutdown();
+        pipeline.close();
       }
     }
   }

@@ -90,7 +90,7 @@ class ScrapeLoopTest {
     return new ScrapeConfig(job, Duration.ofSeconds(2), Duration.ofSeconds(1), path, "http", Map.of(),
         List.of(new ScrapeConfig.StaticConfig(List.of("127.0.0.1:" + server.httpPort()), Map.of("env", "test"))),
         List.of(), honorLabels, true, List.of(), metricRelabel, ScrapeConfig.BasicAuth.defaults(),
-        ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(), sampleLimit, labelLimit, bodyLimit);
+        ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(), sampleLimit, labelLimit, bodyLimit, ScrapeConfig.DEFAULT_PROTOCOLS);
   }
 
   ScrapeLoop loop(ScrapeConfig sc) {
@@ -115,6 +115,8 @@ class ScrapeLoopTest {
             case SUM -> metric.getSum().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
             case HISTOGRAM -> metric.getHistogram().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
             case SUMMARY -> metric.getSummary().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
+            case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsList()
+                .forEach(p -> attrs.add(p.getAttributesList()));
             default -> { }
           }
           for (int i = 0; i < attrs.size(); i++) {
@@ -129,6 +131,8 @@ class ScrapeLoopTest {
                   .addDataPoints(metric.getHistogram().getDataPoints(i))).build();
               case SUMMARY -> metric.toBuilder().setSummary(metric.getSummary().toBuilder().clearDataPoints()
                   .addDataPoints(metric.getSummary().getDataPoints(i))).build();
+              case EXPONENTIAL_HISTOGRAM -> metric.toBuilder().setExponentialHistogram(metric.getExponentialHistogram()
+                  .toBuilder().clearDataPoints().addDataPoints(metric.getExponentialHistogram().getDataPoints(i))).build();
               default -> metric;
             };
             out.put(metric.getName() + a, one);
@@ -153,8 +157,8 @@ class ScrapeLoopTest {
     loop("/text").scrapeOnce();
     Map<String, Metric> p = last();
     assertThat(up(p)).isEqualTo(1);
-    assertThat(lastHeaders.get().get("accept")).isEqualTo(ScrapeLoop.ACCEPT)
-        .startsWith("application/openmetrics-text;version=1.0.0,");
+    assertThat(lastHeaders.get().get("accept")).isEqualTo("application/openmetrics-text;version=1.0.0;q=0.5,"
+        + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
     assertThat(lastHeaders.get().get("x-prometheus-scrape-timeout-seconds")).isEqualTo("1");
     Metric counter = p.get("http_requests_total{code=200, env=test, exported_job=app}");
     assertThat(counter.getSum().getIsMonotonic()).isTrue();

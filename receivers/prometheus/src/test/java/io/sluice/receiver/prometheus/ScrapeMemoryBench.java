@@ -32,7 +32,7 @@ final class ScrapeMemoryBench {
     ScrapeConfig sc = new ScrapeConfig("bench", Duration.ofSeconds(15), Duration.ofSeconds(10), "/metrics", "http",
         Map.of(), List.of(new ScrapeConfig.StaticConfig(List.of("127.0.0.1:9"), Map.of())), List.of(), false, true,
         List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
-        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0));
+        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
     ThrottledLogger log = new ThrottledLogger(LoggerFactory.getLogger(ScrapeMemoryBench.class), Duration.ofMinutes(1));
     ScrapeJob job = new ScrapeJob(sc, PrometheusReceiverConfig.Global.defaults(), x -> { }, x -> { }, log);
     ScrapeLoop loop = new ScrapeLoop(job, job.targets().get(0), d -> CompletableFuture.completedFuture(null), log);
