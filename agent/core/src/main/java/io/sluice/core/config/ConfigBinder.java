@@ -73,19 +73,28 @@ public final class ConfigBinder {
     ConfigOrigin origin = section != null ? section.origin() : fallbackOrigin;
     Object value =
         bindRecord(type, defaults, section, path, ignoredKeys, origin, issues);
-    if (value != null && issues.isEmpty() && value instanceof ComponentConfig cc) {
-      List<ConfigProblem> problems;
-      try {
-        problems = cc.validate();
-      } catch (RuntimeException e) {
-        problems = List.of(new ConfigProblem("", "invalid: " + e.getMessage()));
-      }
-      for (ConfigProblem p : problems) {
-        String full = join(path, p.path());
-        issues.add(new ConfigIssue(originOf(section, p.path(), origin), full, p.message()));
-      }
+    List<ConfigIssue> unique = new ArrayList<>(new java.util.LinkedHashSet<>(issues));
+    return new Result<>(unique.isEmpty() ? type.cast(value) : null, List.copyOf(unique));
+  }
+
+  /**
+   * Runs a bound record's {@code validate()}. Every record that binds is validated, nested ones
+   * too, so that a binding error in one part does not hide a range error in another; the caller
+   * removes duplicates that a parent's validation repeats.
+   */
+  private static void validate(Object value, ConfigObject obj, String path, ConfigOrigin origin, List<ConfigIssue> issues) {
+    if (!(value instanceof ComponentConfig cc)) {
+      return;
     }
-    return new Result<>(issues.isEmpty() ? type.cast(value) : null, List.copyOf(issues));
+    List<ConfigProblem> problems;
+    try {
+      problems = cc.validate();
+    } catch (RuntimeException e) {
+      problems = List.of(new ConfigProblem("", "invalid: " + e.getMessage()));
+    }
+    for (ConfigProblem p : problems) {
+      issues.add(new ConfigIssue(originOf(obj, p.path(), origin), join(path, p.path()), p.message()));
+    }
   }
 
   /** The snake_case key of a record component. */
@@ -169,7 +178,9 @@ public final class ConfigBinder {
           type.getDeclaredConstructor(
               Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
       ctor.setAccessible(true);
-      return ctor.newInstance(args);
+      Object value = ctor.newInstance(args);
+      validate(value, obj, path, origin, issues);
+      return value;
     } catch (InvocationTargetException e) {
       issues.add(new ConfigIssue(origin, path, "invalid: " + e.getCause().getMessage()));
       return null;
