@@ -84,8 +84,8 @@ public record ScrapeConfig(
       ConfigChecks.duration(out, "scrape_timeout", scrapeTimeout, true);
     }
     if (scrapeInterval != null && scrapeTimeout != null && scrapeTimeout.compareTo(scrapeInterval) > 0) {
-      out.add(new ConfigProblem("scrape_timeout", scrapeTimeout + " is longer than scrape_interval "
-          + scrapeInterval + " (expected: scrape_timeout <= scrape_interval)"));
+      out.add(new ConfigProblem("scrape_timeout", ConfigChecks.text(scrapeTimeout) + " is longer than scrape_interval "
+          + ConfigChecks.text(scrapeInterval) + " (expected: scrape_timeout <= scrape_interval)"));
     }
     if (metricsPath == null || !metricsPath.startsWith("/")) {
       out.add(new ConfigProblem("metrics_path", ConfigChecks.quote(metricsPath) + " (expected: a path starting with /)"));
