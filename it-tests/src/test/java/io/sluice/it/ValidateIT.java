@@ -92,4 +92,23 @@ class ValidateIT {
     assertThat(help.output()).contains("run").contains("validate").contains("components").contains("print-config")
         .contains("Exit codes:");
   }
+
+  @Test
+  void readmeListsExactlyTheInstalledComponents() throws Exception {
+    var r = SluiceProcess.run(dir, Map.of(), "components", "--format", "json");
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    java.util.Set<String> installed = new java.util.TreeSet<>();
+    var m = java.util.regex.Pattern.compile("\\{\"kind\":\"(\\w+)\",\"type\":\"(\\w+)\"").matcher(r.output());
+    while (m.find()) {
+      installed.add(m.group(1) + " " + m.group(2));
+    }
+    String readme = Files.readString(Path.of(System.getProperty("sluice.examples", "../config-examples")).resolve("../README.md"));
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    var row = java.util.regex.Pattern.compile("(?m)^\\| (receiver|processor|exporter|extension) \\| `(\\w+)` \\|").matcher(readme);
+    while (row.find()) {
+      documented.add(row.group(1) + " " + row.group(2));
+    }
+    assertThat(installed).hasSize(15);
+    assertThat(documented).isEqualTo(installed);
+  }
 }
