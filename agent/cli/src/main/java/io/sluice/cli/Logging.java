@@ -47,5 +47,6 @@ final class Logging {
     // Library chatter at INFO is not what a daemon operator needs.
     ctx.getLogger("io.netty").setLevel(Level.WARN);
     ctx.getLogger("com.linecorp.armeria").setLevel(Level.WARN);
+    ctx.getLogger("io.micrometer").setLevel(Level.ERROR);
   }
 }

@@ -1,0 +1,455 @@
+#!/usr/bin/env bash
+# Runs Sluice's benchmark scenarios against the built distribution and rewrites the tables in
+# BENCHMARKS.md. See benchmarks/README.md.
+#
+#   benchmarks/run.sh [--smoke] [--write|--no-write] [scenario...]
+#
+# Environment: SLUICE_DIST (default packaging/distribution/target/sluice), BENCH_DURATION (measured
+# window, default 60s), BENCH_WARMUP (load before measuring, default 10s), BENCH_CONCURRENCY (senders
+# in traces-saturation, default 8), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
+# BENCH_SCRAPE_INTERVAL (default 15s), BENCH_PORT_BASE (daemon receiver port, default 24317),
+# BENCH_MARKDOWN (file to rewrite, default BENCHMARKS.md at the repository root).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation otlp-to-jaeger otlp-to-loki
+  scrape-to-remote-write idle prometheus-agent-side-by-side jmh)
+OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
+
+usage() {
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  echo "Scenarios: ${ALL_SCENARIOS[*]}"
+}
+
+smoke=0
+write=""
+scenarios=()
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=1 ;;
+    --write) write=1 ;;
+    --no-write) write=0 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "run.sh: unknown option $arg" >&2; usage >&2; exit 2 ;;
+    *)
+      if [[ " ${ALL_SCENARIOS[*]} " != *" $arg "* ]]; then
+        echo "run.sh: unknown scenario '$arg' (expected one of: ${ALL_SCENARIOS[*]})" >&2
+        exit 2
+      fi
+      scenarios+=("$arg") ;;
+  esac
+done
+(( ${#scenarios[@]} )) || scenarios=("${ALL_SCENARIOS[@]}")
+
+seconds() { local v=${1%s}; [[ "$v" =~ ^[0-9]+$ ]] || { echo "run.sh: '$1' (expected: whole seconds, e.g. 60s)" >&2; exit 2; }; echo "$v"; }
+if (( smoke )); then
+  # A smoke run keeps the plumbing working: 10 s per scenario, smallest side-by-side size.
+  WARMUP=2; DURATION=8
+  SERIES=${BENCH_SERIES:-10000}; SCRAPE_INTERVAL=${BENCH_SCRAPE_INTERVAL:-2s}
+  write=${write:-0}
+else
+  WARMUP=$(seconds "${BENCH_WARMUP:-10s}"); DURATION=$(seconds "${BENCH_DURATION:-60s}")
+  SERIES=${BENCH_SERIES:-10000 100000 1000000}; SCRAPE_INTERVAL=${BENCH_SCRAPE_INTERVAL:-15s}
+  write=${write:-1}
+fi
+CONCURRENCY=${BENCH_CONCURRENCY:-8}
+PORT_BASE=${BENCH_PORT_BASE:-24317}
+RECEIVER_PORT=$PORT_BASE
+PROM_WEB_PORT=$((PORT_BASE + 1))
+SLUICE_DIST=${SLUICE_DIST:-$REPO/packaging/distribution/target/sluice}
+[[ "$SLUICE_DIST" = /* ]] || SLUICE_DIST=$REPO/$SLUICE_DIST
+MARKDOWN=${BENCH_MARKDOWN:-$REPO/BENCHMARKS.md}
+RUN_DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+# Other work on the machine skews every figure; the load average says how much there was.
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+COMMAND="benchmarks/run.sh $*"
+OUT=$BENCH_DIR/target/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+log() { echo "[run.sh $(date -u +%H:%M:%S)] $*" >&2; }
+
+# --- Java and the tools --------------------------------------------------------------------------
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p' | head -1; }
+find_java() {
+  local candidates=()
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
+  candidates+=(/usr/lib/jvm/*/bin/java "$(command -v java || true)")
+  for j in "${candidates[@]}"; do
+    if [[ -x "$j" ]] && (( $(java_major "$j" || echo 0) >= 21 )); then echo "$j"; return; fi
+  done
+  echo "run.sh: no JDK 21+ found (set JAVA_HOME)" >&2; exit 1
+}
+JAVA=$(find_java)
+TOOLS=(loadgen/target/loadgen.jar mockbackends/target/mockbackends.jar promtarget/target/promtarget.jar jmh/target/jmh-benchmarks.jar)
+for t in "${TOOLS[@]}"; do
+  if [[ ! -f "$BENCH_DIR/$t" ]]; then
+    log "building the benchmark tools (missing $t)"
+    (cd "$REPO" && ./mvnw -q -B -pl benchmarks/loadgen,benchmarks/mockbackends,benchmarks/promtarget,benchmarks/jmh -am -DskipTests package)
+    break
+  fi
+done
+LOADGEN_JAR=$BENCH_DIR/loadgen/target/loadgen.jar
+MOCK_JAR=$BENCH_DIR/mockbackends/target/mockbackends.jar
+PROMTARGET_JAR=$BENCH_DIR/promtarget/target/promtarget.jar
+# The tools are small and must not compete with the daemon for the machine's cores.
+TOOL_OPTS=(-XX:+UseSerialGC -Xmx512m -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=1)
+
+# --- Process handling (only PIDs this script started) --------------------------------------------
+started=()
+stop_pid() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() { local p; for p in "${started[@]}"; do stop_pid "$p"; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits for "<tool> ready ..." on a tool's stdout and prints that line.
+wait_ready() {
+  local file=$1 pid=$2
+  for _ in $(seq 1 300); do
+    if grep -q ' ready' "$file" 2>/dev/null; then grep -m1 ' ready' "$file"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: $(basename "$file" .out) did not start; see $file" >&2
+  return 1
+}
+port_of() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }
+wait_port() {
+  local port=$1 pid=$2
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+start_mock() { # name, mock flags... -> sets MOCK_PID, MOCK_READY
+  local name=$1; shift
+  "$JAVA" "${TOOL_OPTS[@]}" -jar "$MOCK_JAR" --control 0 "$@" >"$OUT/$name.mock.out" 2>"$OUT/$name.mock.err" &
+  MOCK_PID=$!; started+=("$MOCK_PID")
+  MOCK_READY=$(wait_ready "$OUT/$name.mock.out" "$MOCK_PID")
+}
+mock_counts() { curl -fsS "http://127.0.0.1:$(port_of "$MOCK_READY" control)/counts"; }
+mock_reset() { curl -fsS -X POST "http://127.0.0.1:$(port_of "$MOCK_READY" control)/reset" >/dev/null; }
+# count JSON BACKEND UNIT: a counter from the mock's /counts JSON ({"backend":{"unit":N,...},...}).
+count() { local v; v=$(grep -o "\"$2\":{[^}]*}" <<<"$1" | grep -o "\"$3\":[0-9]*" | cut -d: -f2 || true); echo "${v:-0}"; }
+# num JSON KEY: a number from a flat JSON object.
+num() { local v; v=$(grep -o "\"$2\":[-0-9.]*" <<<"$1" | head -1 | cut -d: -f2 || true); echo "${v:-0}"; }
+
+# --- The daemon ----------------------------------------------------------------------------------
+daemon_cmd=()
+if [[ -x "$SLUICE_DIST/bin/sluice" ]]; then
+  daemon_cmd=("$SLUICE_DIST/bin/sluice")
+elif compgen -G "$SLUICE_DIST/lib/*.jar" >/dev/null; then
+  daemon_cmd=("$JAVA" -cp "$SLUICE_DIST/lib/*" io.sluice.cli.Main)
+fi
+
+render() { # template, output: replaces the @...@ placeholders with this run's values
+  sed -e "s/@RECEIVER_PORT@/$RECEIVER_PORT/g" \
+      -e "s/@OTLP_GRPC_PORT@/$(port_of "${MOCK_READY:-}" otlp_grpc)/g" \
+      -e "s/@JAEGER_HTTP_PORT@/$(port_of "${MOCK_READY:-}" jaeger_http)/g" \
+      -e "s/@LOKI_PORT@/$(port_of "${MOCK_READY:-}" loki)/g" \
+      -e "s/@REMOTE_WRITE_PORT@/$(port_of "${MOCK_READY:-}" remote_write)/g" \
+      -e "s/@PROMTARGET_PORT@/${PROMTARGET_PORT:-0}/g" \
+      -e "s/@SCRAPE_INTERVAL@/$SCRAPE_INTERVAL/g" "$1" >"$2"
+}
+
+# The real JVM under a launcher script that did not exec it.
+java_pid_of() {
+  local p=$1 child
+  for _ in 1 2 3 4; do
+    [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == java ]] && break
+    child=$(pgrep -P "$p" | head -1 || true)
+    [[ -n "$child" ]] || break
+    p=$child
+  done
+  echo "$p"
+}
+
+# start_daemon NAME: sets DAEMON_PID (the JVM) or SKIP_REASON.
+start_daemon() {
+  local name=$1 conf=$OUT/$1.conf out
+  SKIP_REASON=""
+  if (( ${#daemon_cmd[@]} == 0 )); then
+    SKIP_REASON="no Sluice distribution at ${SLUICE_DIST#"$REPO"/} (no bin/sluice, no lib/*.jar)"
+    return 1
+  fi
+  render "$BENCH_DIR/scenarios/$name.conf" "$conf"
+  # A component missing from the distribution shows up as a config error: report it, never fake.
+  if out=$("${daemon_cmd[@]}" validate --config "$conf" 2>&1); then :; else
+    if ! grep -qiE 'unmatched argument|unknown (sub)?command' <<<"$out"; then
+      SKIP_REASON="config rejected by 'sluice validate': $(grep -m1 -v '^\s*$' <<<"$out" | cut -c1-160)"
+      return 1
+    fi
+  fi
+  "${daemon_cmd[@]}" run --config "$conf" >"$OUT/$name.daemon.log" 2>&1 &
+  local launcher=$!; started+=("$launcher")
+  if [[ "$name" == scrape-to-remote-write ]] || wait_port "$RECEIVER_PORT" "$launcher"; then
+    sleep 0.5
+    if kill -0 "$launcher" 2>/dev/null; then
+      DAEMON_PID=$(java_pid_of "$launcher"); started+=("$DAEMON_PID")
+      return 0
+    fi
+  fi
+  SKIP_REASON="daemon did not start: $(grep -m1 -iE 'error|exception|invalid|unknown' "$OUT/$name.daemon.log" | cut -c1-160 || true)"
+  stop_pid "$launcher"
+  return 1
+}
+
+# --- Metering ------------------------------------------------------------------------------------
+# measure PID BACKEND UNIT: meters PID for DURATION s, sets METER (procmeter JSON) and DELIVERED
+# (items the mock counted during the window).
+measure() {
+  local pid=$1 before after
+  before=$(mock_counts)
+  METER=$("$JAVA" "${TOOL_OPTS[@]}" -cp "$LOADGEN_JAR" io.sluice.bench.procmeter.ProcMeter \
+    --pid "$pid" --duration "${DURATION}s" --out "$OUT/$CURRENT.meter.json")
+  after=$(mock_counts)
+  DELIVERED=$(( $(count "$after" "$2" "$3") - $(count "$before" "$2" "$3") ))
+}
+
+fmt() { LC_ALL=C awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
+div() { LC_ALL=C awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b == 0) print "n/a"; else printf f, a / b }'; }
+
+published() {
+  case $1 in
+    traces-10k) echo "5.4–6.2% CPU, 51–78 MiB — $OTELCOL_SOURCE" ;;
+    logs-10k) echo "10.5% CPU, 54 MiB — $OTELCOL_SOURCE" ;;
+    otlp-to-jaeger) echo "≈10.6% CPU (its Jaeger gRPC path) — $OTELCOL_SOURCE" ;;
+    idle) echo "≈0.5% CPU, 45 MiB — $OTELCOL_SOURCE" ;;
+    *) echo "no published figure" ;;
+  esac
+}
+
+ROWS=$OUT/rows.md
+: >"$ROWS"
+row() { echo "| $CURRENT | $RUN_DATE | $* | $(published "$CURRENT") |" | tee -a "$ROWS" >&2; }
+skip_row() { row "skipped: $1 | | | |"; }
+result_row() { # items-per-second-or-dash, loadgen summary
+  local cpu_s pct avg peak
+  cpu_s=$(num "$METER" cpu_s); pct=$(num "$METER" cpu_pct_one_core)
+  avg=$(num "$METER" rss_avg_mib); peak=$(num "$METER" rss_peak_mib)
+  local per_million; per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
+  [[ "$DELIVERED" == 0 ]] && per_million="n/a (nothing delivered)"
+  row "$1 | $(fmt "$pct" '%.2f') | $per_million | $(fmt "$avg" '%.0f') / $(fmt "$peak" '%.0f') | $2"
+}
+
+# --- Scenarios -----------------------------------------------------------------------------------
+# load_scenario SIGNAL MOCK_FLAG BACKEND UNIT LOADGEN_FLAGS...
+load_scenario() {
+  local signal=$1 flag=$2 backend=$3 unit=$4; shift 4
+  if (( ${#daemon_cmd[@]} == 0 )); then start_daemon "$CURRENT" || skip_row "$SKIP_REASON"; return; fi
+  start_mock "$CURRENT" "$flag" 0
+  if ! start_daemon "$CURRENT"; then skip_row "$SKIP_REASON"; stop_pid "$MOCK_PID"; return; fi
+  "$JAVA" "${TOOL_OPTS[@]}" -jar "$LOADGEN_JAR" --endpoint "127.0.0.1:$RECEIVER_PORT" --signal "$signal" \
+    --duration "$((WARMUP + DURATION))s" "$@" >"$OUT/$CURRENT.loadgen.json" 2>"$OUT/$CURRENT.loadgen.err" &
+  local lg=$!; started+=("$lg")
+  sleep "$WARMUP"
+  measure "$DAEMON_PID" "$backend" "$unit"
+  wait "$lg" || true
+  local summary; summary=$(cat "$OUT/$CURRENT.loadgen.json")
+  result_row "$(div "$DELIVERED" "$DURATION" '%.0f')" \
+    "$DELIVERED in window; loadgen acked $(num "$summary" items_acked), refused $(num "$summary" items_refused), failed $(num "$summary" items_failed)"
+  stop_pid "$DAEMON_PID"; stop_pid "$MOCK_PID"
+}
+
+idle_scenario() {
+  if (( ${#daemon_cmd[@]} == 0 )); then start_daemon "$CURRENT" || skip_row "$SKIP_REASON"; return; fi
+  start_mock "$CURRENT" --otlp-grpc 0
+  if ! start_daemon "$CURRENT"; then skip_row "$SKIP_REASON"; stop_pid "$MOCK_PID"; return; fi
+  sleep "$WARMUP"
+  measure "$DAEMON_PID" otlp_grpc spans
+  result_row "0 (no load)" "idle"
+  stop_pid "$DAEMON_PID"; stop_pid "$MOCK_PID"
+}
+
+start_promtarget() { # series
+  "$JAVA" "${TOOL_OPTS[@]}" -jar "$PROMTARGET_JAR" --series "$1" --port 0 >"$OUT/$CURRENT.promtarget.out" 2>&1 &
+  PROMTARGET_PID=$!; started+=("$PROMTARGET_PID")
+  PROMTARGET_PORT=$(port_of "$(wait_ready "$OUT/$CURRENT.promtarget.out" "$PROMTARGET_PID")" port)
+}
+
+scrape_scenario() {
+  if (( ${#daemon_cmd[@]} == 0 )); then start_daemon "$CURRENT" || skip_row "$SKIP_REASON"; return; fi
+  start_mock "$CURRENT" --remote-write 0
+  start_promtarget 10000
+  if ! start_daemon "$CURRENT"; then
+    skip_row "$SKIP_REASON"
+  else
+    sleep "$WARMUP"
+    measure "$DAEMON_PID" remote_write samples
+    result_row "$(div "$DELIVERED" "$DURATION" '%.0f')" "$DELIVERED samples in window; 10000 series every $SCRAPE_INTERVAL"
+    stop_pid "$DAEMON_PID"
+  fi
+  stop_pid "$PROMTARGET_PID"; stop_pid "$MOCK_PID"
+}
+
+SIDE=$OUT/side-by-side.md
+: >"$SIDE"
+# side_row SERIES AGENT: meters the running agent (AGENT_PID) and appends its row; sets SIDE_CPU, SIDE_RSS.
+side_row() {
+  local series=$1 agent=$2
+  sleep "$WARMUP"
+  measure "$AGENT_PID" remote_write samples
+  local cpu_s rss_bytes per_million per_series
+  cpu_s=$(num "$METER" cpu_s); rss_bytes=$(LC_ALL=C awk -v m="$(num "$METER" rss_avg_mib)" 'BEGIN { printf "%.0f", m * 1048576 }')
+  per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
+  per_series=$(div "$rss_bytes" "$series" '%.0f')
+  SIDE_CPU=$per_million; SIDE_RSS=$per_series
+  echo "| $series | $agent | $RUN_DATE | $DELIVERED | $per_million | $(fmt "$(num "$METER" rss_avg_mib)" '%.0f') | $per_series |" | tee -a "$SIDE" >&2
+}
+
+side_by_side_scenario() {
+  local prometheus; prometheus=$(command -v prometheus || true)
+  for series in $SERIES; do
+    start_mock "$CURRENT" --remote-write 0
+    start_promtarget "$series"
+    local sluice_cpu="" sluice_rss="" prom_cpu="" prom_rss=""
+    if start_daemon scrape-to-remote-write; then
+      AGENT_PID=$DAEMON_PID
+      side_row "$series" Sluice
+      sluice_cpu=$SIDE_CPU; sluice_rss=$SIDE_RSS
+      stop_pid "$DAEMON_PID"
+    else
+      echo "| $series | Sluice | $RUN_DATE | skipped: $SKIP_REASON | | | |" | tee -a "$SIDE" >&2
+    fi
+    mock_reset
+    if [[ -n "$prometheus" ]]; then
+      render "$BENCH_DIR/scenarios/prometheus-agent.yml" "$OUT/prometheus-agent.yml"
+      rm -rf "$OUT/prometheus-agent-data"
+      "$prometheus" --enable-feature=agent --config.file="$OUT/prometheus-agent.yml" \
+        --storage.agent.path="$OUT/prometheus-agent-data" --web.listen-address="127.0.0.1:$PROM_WEB_PORT" \
+        >"$OUT/$CURRENT.$series.prometheus.log" 2>&1 &
+      AGENT_PID=$!; started+=("$AGENT_PID")
+      if wait_port "$PROM_WEB_PORT" "$AGENT_PID"; then
+        side_row "$series" "Prometheus agent ($("$prometheus" --version 2>&1 | head -1 | awk '{print $3}'))"
+        prom_cpu=$SIDE_CPU; prom_rss=$SIDE_RSS
+      else
+        echo "| $series | Prometheus agent | $RUN_DATE | skipped: did not start, see its log | | | |" | tee -a "$SIDE" >&2
+      fi
+      stop_pid "$AGENT_PID"
+    else
+      echo "| $series | Prometheus agent | $RUN_DATE | skipped: Debian's prometheus is not installed (apt-get install prometheus) | | | |" | tee -a "$SIDE" >&2
+    fi
+    local ratio_cpu ratio_rss
+    if [[ "$sluice_cpu" =~ ^[0-9.]+$ && "$prom_cpu" =~ ^[0-9.]+$ ]]; then ratio_cpu=$(div "$sluice_cpu" "$prom_cpu" '%.2f'); else ratio_cpu="n/a"; fi
+    if [[ "$sluice_rss" =~ ^[0-9.]+$ && "$prom_rss" =~ ^[0-9.]+$ ]]; then ratio_rss=$(div "$sluice_rss" "$prom_rss" '%.2f'); else ratio_rss="n/a"; fi
+    echo "| $series | **Sluice / Prometheus** | $RUN_DATE | | **$ratio_cpu** | | **$ratio_rss** |" | tee -a "$SIDE" >&2
+    stop_pid "$PROMTARGET_PID"; stop_pid "$MOCK_PID"
+  done
+}
+
+JMH_TABLE=$OUT/jmh.md
+: >"$JMH_TABLE"
+jmh_scenario() {
+  local opts=()
+  (( smoke )) && opts=(-wi 1 -w 1s -i 1 -r 1s)
+  "$JAVA" -jar "$BENCH_DIR/jmh/target/jmh-benchmarks.jar" -prof gc -rf csv -rff "$OUT/jmh.csv" "${opts[@]}" \
+    >"$OUT/jmh.log" 2>&1
+  # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: signal",
+  # strings quoted, numbers not; benchmark names hold no commas.
+  LC_ALL=C awk -F, -v date="$RUN_DATE" '
+    NR == 1 { next }
+    {
+      gsub(/"/, "")
+      name = $1; param = $8
+      if (name ~ /:gc.alloc.rate.norm$/) { sub(/:gc.alloc.rate.norm$/, "", name); alloc[name "|" param] = $5; next }
+      if (name ~ /:/) next
+      key = name "|" param; keys[++n] = key; score[key] = $5; err[key] = $6
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        k = keys[i]; split(k, part, "|"); short = part[1]; sub(/^.*\.bench\.jmh\./, "", short)
+        printf "| %s | %s | %s | %.1f ± %s | %s |\n", short, part[2], date, score[k], (err[k] == "NaN" ? "n/a" : sprintf("%.1f", err[k])), (k in alloc ? sprintf("%.0f", alloc[k]) : "n/a")
+      }
+    }' "$OUT/jmh.csv" | tee -a "$JMH_TABLE" >&2
+}
+
+log "results in ${OUT#"$REPO"/}; distribution: ${SLUICE_DIST#"$REPO"/}$( (( ${#daemon_cmd[@]} )) || echo ' (absent)'); window ${DURATION}s after ${WARMUP}s warm-up"
+for CURRENT in "${scenarios[@]}"; do
+  log "scenario $CURRENT"
+  case $CURRENT in
+    traces-10k) load_scenario traces --otlp-grpc otlp_grpc spans --rate 10000 ;;
+    metrics-10k) load_scenario metrics --otlp-grpc otlp_grpc metric_points --rate 10000 ;;
+    logs-10k) load_scenario logs --otlp-grpc otlp_grpc log_records --rate 10000 ;;
+    traces-saturation) load_scenario traces --otlp-grpc otlp_grpc spans --concurrency "$CONCURRENCY" ;;
+    otlp-to-jaeger) load_scenario traces --jaeger-http jaeger_http spans --rate 10000 ;;
+    otlp-to-loki) load_scenario logs --loki loki log_records --rate 10000 ;;
+    scrape-to-remote-write) scrape_scenario ;;
+    idle) idle_scenario ;;
+    prometheus-agent-side-by-side) side_by_side_scenario ;;
+    jmh) jmh_scenario ;;
+  esac
+done
+
+# --- BENCHMARKS.md -------------------------------------------------------------------------------
+machine() {
+  local jdk="none found"
+  if (( ${#daemon_cmd[@]} )); then
+    local dj=$JAVA
+    for cand in "$SLUICE_DIST"/runtime/bin/java "$SLUICE_DIST"/jre/bin/java "$SLUICE_DIST"/bin/java; do
+      [[ -x "$cand" ]] && { dj=$cand; break; }
+    done
+    jdk=$("$dj" -version 2>&1 | head -1)
+  fi
+  echo "- Last run: $RUN_DATE, \`$COMMAND\` (window ${DURATION}s after ${WARMUP}s warm-up$( (( smoke )) && echo ', smoke'))"
+  echo "- CPU: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+  echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "- Kernel: $(uname -sr)"
+  echo "- Load average (1/5/15 min) at start: $LOAD_AT_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Daemon JDK: $jdk"
+  echo "- Tools JDK: $("$JAVA" -version 2>&1 | head -1)"
+  echo "- Prometheus: $( (command -v prometheus >/dev/null && prometheus --version 2>&1 | head -1) || echo 'not installed')"
+}
+
+# replace_between FILE NAME CONTENT_FILE: replaces the lines between <!-- NAME:begin --> and <!-- NAME:end -->.
+replace_between() {
+  local tmp; tmp=$(mktemp)
+  awk -v b="<!-- $2:begin -->" -v e="<!-- $2:end -->" -v f="$3" '
+    $0 == b { print; while ((getline line < f) > 0) print line; skip = 1; next }
+    $0 == e { skip = 0 }
+    !skip { print }' "$1" >"$tmp"
+  mv "$tmp" "$1"
+}
+
+if [[ "$write" == 1 ]]; then
+  [[ -f "$MARKDOWN" ]] || { echo "run.sh: $MARKDOWN not found" >&2; exit 1; }
+  machine >"$OUT/machine.md"
+  replace_between "$MARKDOWN" machine "$OUT/machine.md"
+  # Scenario rows: this run's rows replace the same scenarios' rows; other rows keep their own date.
+  {
+    echo "| Scenario | Date (UTC) | Items/s achieved | CPU % of one core | CPU-s per million items | RSS avg / peak (MiB) | Notes | otelcol (published) |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    for s in "${ALL_SCENARIOS[@]}"; do
+      [[ $s == prometheus-agent-side-by-side || $s == jmh ]] && continue
+      if grep -q "^| $s |" "$ROWS"; then grep -m1 "^| $s |" "$ROWS"
+      else sed -n '/<!-- scenarios:begin -->/,/<!-- scenarios:end -->/p' "$MARKDOWN" | grep -m1 "^| $s |" || true
+      fi
+    done
+  } >"$OUT/scenarios.md"
+  replace_between "$MARKDOWN" scenarios "$OUT/scenarios.md"
+  if [[ " ${scenarios[*]} " == *" prometheus-agent-side-by-side "* ]]; then
+    {
+      echo "| Series | Agent | Date (UTC) | Samples delivered in window | CPU-s per million samples | RSS avg (MiB) | RSS bytes per active series |"
+      echo "| --- | --- | --- | --- | --- | --- | --- |"
+      cat "$SIDE"
+    } >"$OUT/side.md"
+    replace_between "$MARKDOWN" side-by-side "$OUT/side.md"
+  fi
+  if [[ -s "$JMH_TABLE" ]]; then
+    {
+      echo "| Benchmark | Signal | Date (UTC) | ns per item | bytes allocated per item |"
+      echo "| --- | --- | --- | --- | --- |"
+      cat "$JMH_TABLE"
+    } >"$OUT/jmh-section.md"
+    replace_between "$MARKDOWN" jmh "$OUT/jmh-section.md"
+  fi
+  log "rewrote ${MARKDOWN#"$REPO"/}"
+fi
+log "done; raw results in ${OUT#"$REPO"/}"
