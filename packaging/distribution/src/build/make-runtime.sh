@@ -5,7 +5,7 @@
 #    reflectively or by TLS, which jdeps cannot see) and drop EXCLUDED (see below).
 # 2. jlink writes DIST_DIR/runtime with only those modules, plus the JDK's default CDS archive
 #    (the base the dynamic AppCDS archive builds on).
-# 3. The launcher runs `sluice validate` on the default config once with
+# 3. The launcher runs the daemon once (`sluice run` on the default config, see below) with
 #    -XX:ArchiveClassesAtExit, which writes DIST_DIR/runtime/lib/server/sluice.jsa; bin/sluice
 #    passes it back with -XX:SharedArchiveFile (SLUICE_CDS=0 turns that off).
 set -eu
@@ -68,17 +68,45 @@ if [ -n "$TIMESTAMP" ]; then
 fi
 archive="$RUNTIME/lib/server/sluice.jsa"
 rm -f "$archive"
-# `validate` exits 1 when the default config names a component this build does not bundle; the
-# classes it loaded until then are still archived, so only other exit codes fail the build.
-status=0
-SLUICE_CDS=0 SLUICE_JAVA_HOME= SLUICE_JAVA_OPTS="-XX:ArchiveClassesAtExit=$archive -Xlog:cds=warning" \
-  SLUICE_PLUGINS_DIR="$DIST/plugins" \
-  "$DIST/bin/sluice" validate --config "$DIST/conf/sluice.conf" > "$DIST/../sluice-cds-training.log" 2>&1 || status=$?
-case $status in
-  0) ;;
-  1) echo "make-runtime: warning: the default config is not valid with the bundled components (see target/sluice-cds-training.log); archived what validate loaded" >&2 ;;
-  *) cat "$DIST/../sluice-cds-training.log" >&2; echo "make-runtime: sluice validate exited $status while writing the AppCDS archive" >&2; exit 1 ;;
-esac
+# Training run: the daemon with the default pipelines, every listener on an ephemeral loopback
+# port (no clash with anything on the build machine), stopped with SIGTERM once it reports it is
+# running; the JVM writes the archive as it exits. If it does not get that far (a config that
+# needs a component this build lacks, a changed log line), `validate` is the fallback training:
+# fewer classes, but config loading and the CLI are still archived.
+train_conf="$DIST/../sluice-cds-training.conf"
+train_log="$DIST/../sluice-cds-training.log"
+sed -e 's/"\(127\.0\.0\.1\|0\.0\.0\.0\|localhost\):[0-9][0-9]*"/"127.0.0.1:0"/g' "$DIST/conf/sluice.conf" > "$train_conf"
+printf '\n# AppCDS training at build time: self-metrics on an ephemeral port too.\nservice.telemetry.metrics.address = "127.0.0.1:0"\n' >> "$train_conf"
+# Runs bin/sluice in place of the calling (sub)shell, so that $! is the JVM's pid.
+train() {
+  SLUICE_CDS=0 SLUICE_JAVA_HOME= SLUICE_PROFILE=sidecar SLUICE_PLUGINS_DIR="$DIST/plugins" \
+    SLUICE_JAVA_OPTS="-XX:ArchiveClassesAtExit=$archive -Xlog:cds=error" exec "$DIST/bin/sluice" "$@"
+}
+train run --config "$train_conf" > "$train_log" 2>&1 &
+pid=$!
+waited=0
+while ! grep -q "Sluice is running" "$train_log" && kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 300 ]; do
+  sleep 0.1
+  waited=$((waited + 1))
+done
+trained=run
+if grep -q "Sluice is running" "$train_log"; then
+  kill -TERM "$pid"
+  wait "$pid" || trained=
+else
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  trained=
+fi
+if [ -z "$trained" ] || [ ! -s "$archive" ]; then
+  echo "make-runtime: warning: the training run did not start and stop cleanly (see $train_log); training with validate instead" >&2
+  rm -f "$archive"
+  status=0
+  (train validate --config "$DIST/conf/sluice.conf") >> "$train_log" 2>&1 || status=$?
+  # 1 = the config has problems (e.g. names a component not bundled): what was loaded is archived.
+  [ "$status" -le 1 ] || { cat "$train_log" >&2; echo "make-runtime: sluice validate exited $status" >&2; exit 1; }
+  trained=validate
+fi
 [ -s "$archive" ] || { echo "make-runtime: no AppCDS archive was written to $archive" >&2; exit 1; }
 
-echo "make-runtime: runtime $(du -sh "$RUNTIME" | cut -f1) (AppCDS archive $(du -h "$archive" | cut -f1)) in $(( $(date +%s) - start ))s"
+echo "make-runtime: runtime $(du -sh "$RUNTIME" | cut -f1) (AppCDS archive, trained with sluice $trained: $(du -h "$archive" | cut -f1)) in $(( $(date +%s) - start ))s"
