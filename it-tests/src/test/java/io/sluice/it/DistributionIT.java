@@ -136,6 +136,21 @@ class DistributionIT {
   }
 
   @Test
+  void profilesPickTheCollectorAndSluiceJavaOptsWinOverThem() throws Exception {
+    var sidecar = run(Map.of("SLUICE_JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+    assertThat(sidecar.output()).containsPattern("bool UseSerialGC +=  ?true")
+        .containsPattern("size_t MaxHeapSize += 268435456 ").containsPattern("intx TieredStopAtLevel += 1 ");
+
+    var gateway = run(Map.of("SLUICE_PROFILE", "gateway", "SLUICE_JAVA_OPTS", "-XX:+PrintFlagsFinal -Xmx64m"), "--version");
+    assertThat(gateway.exitCode()).as(gateway.output()).isZero();
+    assertThat(gateway.output()).containsPattern("bool UseG1GC +=  ?true").containsPattern("size_t MaxHeapSize += 67108864 ");
+
+    var unknown = run(Map.of("SLUICE_PROFILE", "huge"), "--version");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.output()).contains("SLUICE_PROFILE=huge (expected: sidecar or gateway)");
+  }
+
+  @Test
   void explicitJavaHomeThatIsNotAJavaFailsWithItsName() throws Exception {
     // SLUICE_JAVA_HOME wins over every other candidate, so a wrong one must fail loudly.
     var r = SluiceProcess.run(home, true, dir, withNoJava(Map.of("SLUICE_JAVA_HOME", dir.resolve("no-such-jdk").toString())),
