@@ -117,7 +117,9 @@ class JaegerIT {
             .setAttribute("http.response.status_code", 500L).setAttribute("retry", true)
             .setAttribute("ratio", 0.5).setAttribute(AttributeKey.stringArrayKey("tags"), List.of("a", "b")).startSpan();
         Span child = tracer.spanBuilder("SELECT").setParent(Context.current().with(root)).setSpanKind(SpanKind.CLIENT)
-            .addLink(root.getSpanContext()).startSpan();
+            .addLink(io.opentelemetry.api.trace.SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                io.opentelemetry.api.trace.TraceFlags.getSampled(), io.opentelemetry.api.trace.TraceState.getDefault()))
+            .startSpan();
         child.addEvent("retrying", Attributes.of(AttributeKey.longKey("attempt"), 2L));
         child.setStatus(StatusCode.ERROR, "deadlock");
         child.end();

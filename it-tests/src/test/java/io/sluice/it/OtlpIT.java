@@ -23,6 +23,7 @@ import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -152,7 +153,10 @@ class OtlpIT {
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder()
             .put("service.name", "checkout").put("deployment.environment", "test").build())
-        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+        // Batches of 16 make several requests; SimpleSpanProcessor's one request per span would
+        // exceed the SDK's own OkHttp dispatcher ("executor rejected"), a client-side limit.
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxExportBatchSize(16)
+            .setScheduleDelay(Duration.ofMillis(50)).build())
         .addSpanProcessor(SimpleSpanProcessor.create(memory))
         .build();
     emitSpans(provider.get("io.sluice.it", "1.2.3"), traces);
@@ -234,7 +238,6 @@ class OtlpIT {
   void backendOutageWithFullQueueIsRetriedBySdkUntilEverythingArrivesOnce() throws Exception {
     Ports p = Ports.free();
     try (OtlpBackend backend = new OtlpBackend()) {
-      backend.refuseFor(Duration.ofSeconds(3));
       Path conf = gatewayConfig(p, backend.endpoint(), """
               sending_queue { queue_size = 2, num_consumers = 1 }
               retry_on_failure { initial_interval = 1s, max_interval = 1s }
@@ -245,6 +248,7 @@ class OtlpIT {
             .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(5).setInitialBackoff(Duration.ofSeconds(1))
                 .setMaxBackoff(Duration.ofSeconds(5)).setBackoffMultiplier(2).build())
             .build();
+        backend.refuseFor(Duration.ofSeconds(4));
         int sent = sendWith(grpc, 30, sluice).size();
         sluice.awaitOutput(o -> backend.spanCount() >= sent, Duration.ofSeconds(60));
         assertThat(backend.refused.get()).as("the back end refused some requests").isPositive();
@@ -252,6 +256,65 @@ class OtlpIT {
         assertThat(metrics).containsPattern("otelcol_exporter_enqueue_failed_spans_total\\{exporter=\"otlphttp\"} [1-9]");
         assertThat(sluice.stop()).isZero();
         assertThat(bySpanId(backend.traces)).hasSize(sent);
+      }
+    }
+  }
+
+  @Test
+  void sidecarToGatewayOverTlsAndMutualTlsLosesAndAltersNothing() throws Exception {
+    Certs certs = Certs.create(Files.createDirectories(dir.resolve("certs")));
+    Ports gw = Ports.free();
+    Ports sc = Ports.free();
+    try (OtlpBackend backend = new OtlpBackend()) {
+      Path gatewayConf = dir.resolve("gw.conf");
+      Files.writeString(gatewayConf, """
+          receivers {
+            otlp {
+              protocols {
+                grpc {
+                  endpoint = "127.0.0.1:%d"
+                  tls { cert_file = "%s", key_file = "%s", client_ca_file = "%s" }
+                }
+              }
+            }
+          }
+          exporters { otlphttp { endpoint = "%s" } }
+          extensions { health_check { endpoint = "127.0.0.1:%d" } }
+          service {
+            extensions = [health_check]
+            telemetry.metrics.address = "127.0.0.1:%d"
+            pipelines.traces { receivers = [otlp], exporters = [otlphttp] }
+          }
+          """.formatted(gw.grpc(), certs.cert("server"), certs.key("server"), certs.caCert(), backend.endpoint(),
+          gw.health(), gw.metrics()));
+      Path sidecarConf = dir.resolve("sidecar.conf");
+      Files.writeString(sidecarConf, """
+          receivers { otlp { protocols { grpc { endpoint = "127.0.0.1:%d" } } } }
+          processors { batch { timeout = 100ms } }
+          exporters {
+            otlp {
+              endpoint = "localhost:%d"
+              tls { ca_file = "%s", cert_file = "%s", key_file = "%s" }
+            }
+          }
+          extensions { health_check { endpoint = "127.0.0.1:%d" } }
+          service {
+            extensions = [health_check]
+            telemetry.metrics.address = "127.0.0.1:%d"
+            pipelines.traces { receivers = [otlp], processors = [batch], exporters = [otlp] }
+          }
+          """.formatted(sc.grpc(), gw.grpc(), certs.caCert(), certs.cert("client"), certs.key("client"),
+          sc.health(), sc.metrics()));
+      try (SluiceProcess gateway = startHealthy(dir, gatewayConf, gw);
+          SluiceProcess sidecar = startHealthy(dir, sidecarConf, sc)) {
+        List<SpanData> sent = sendWith(OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + sc.grpc()).build(), 25, sidecar);
+        gateway.awaitOutput(o -> backend.spanCount() >= sent.size(), Duration.ofSeconds(30));
+        assertThat(sidecar.stop()).isZero();
+        assertThat(gateway.stop()).isZero();
+        Map<String, ResourceSpans> want = expected(sent);
+        Map<String, ResourceSpans> got = bySpanId(backend.traces);
+        assertThat(got.keySet()).isEqualTo(want.keySet());
+        want.forEach((id, rs) -> assertThat(got.get(id)).as("span %s", id).isEqualTo(rs));
       }
     }
   }

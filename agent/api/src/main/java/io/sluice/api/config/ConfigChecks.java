@@ -38,7 +38,7 @@ public final class ConfigChecks {
     if (value == null) {
       out.add(new ConfigProblem(path, "missing (expected: a duration such as 5s)"));
     } else if (positive ? value.isZero() || value.isNegative() : value.isNegative()) {
-      out.add(new ConfigProblem(path, value + " (expected: " + (positive ? "> 0" : ">= 0") + ")"));
+      out.add(new ConfigProblem(path, text(value) + " (expected: " + (positive ? "> 0" : ">= 0") + ")"));
     }
   }
 
@@ -118,6 +118,12 @@ public final class ConfigChecks {
     if (value == null || value.isBlank()) {
       out.add(new ConfigProblem(path, quote(value) + " (expected: " + expected + ")"));
     }
+  }
+
+  /** A duration as configuration spells it: {@code 0s}, {@code 200ms}, {@code -5s}. */
+  public static String text(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
   }
 
   /** The value in double quotes, or {@code null}. */

@@ -92,7 +92,7 @@ public record ExporterSettings(
       }
       if (initialInterval != null && maxInterval != null && maxInterval.compareTo(initialInterval) < 0) {
         out.add(new ConfigProblem("max_interval",
-            maxInterval + " is shorter than initial_interval " + initialInterval
+            ConfigChecks.text(maxInterval) + " is shorter than initial_interval " + ConfigChecks.text(initialInterval)
                 + " (expected: max_interval >= initial_interval)"));
       }
       return out;

@@ -5,6 +5,7 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -19,7 +20,6 @@ import io.sluice.receiver.otlp.internal.Decompression;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -68,13 +68,21 @@ final class OtlpGrpcExporter implements Exporter {
       h.add("grpc-encoding", encoding);
     }
     config.headers().forEach(h::add);
-    return client.execute(h.build(), body).aggregate().handle((res, err) -> {
+    HttpResponse response = client.execute(h.build(), body);
+    CompletableFuture<Void> result = response.aggregate().handle((res, err) -> {
       if (err != null) {
-        throw PipelineException.retryable("otlp: cannot send to " + config.endpoint() + ": " + rootMessage(err), err);
+        throw PipelineException.retryable("otlp: cannot send to " + config.endpoint() + ": " + Clients.describe(err), err);
       }
       check(res);
       return null;
     });
+    // The exporter helper may give up first (timeout): then free the HTTP/2 stream at once.
+    result.whenComplete((ok, err) -> {
+      if (err != null) {
+        response.abort();
+      }
+    });
+    return result;
   }
 
   private void check(AggregatedHttpResponse res) {
@@ -106,9 +114,9 @@ final class OtlpGrpcExporter implements Exporter {
 
   private byte[] responseMessage(AggregatedHttpResponse res) {
     try {
-      GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(res.content().array()));
+      GrpcWire.Frame f = GrpcWire.unframe(res.content().array());
       return f.compressed()
-          ? Decompression.decompress(res.headers().get("grpc-encoding"), f.message(), 64L * 1024 * 1024)
+          ? Decompression.decompress(res.headers().get("grpc-encoding"), f.buffer(), f.offset(), f.length(), 64L * 1024 * 1024)
           : f.message();
     } catch (IOException e) {
       return new byte[0];
@@ -155,13 +163,6 @@ final class OtlpGrpcExporter implements Exporter {
     return code >= 0 && code < names.length ? names[code] : "status " + code;
   }
 
-  static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
-  }
 
   @Override
   public void shutdown() {

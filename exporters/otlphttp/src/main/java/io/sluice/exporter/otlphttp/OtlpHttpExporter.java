@@ -5,6 +5,7 @@ import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -66,13 +67,21 @@ final class OtlpHttpExporter implements Exporter {
       h.add(HttpHeaderNames.CONTENT_ENCODING, encoding);
     }
     config.headers().forEach(h::add);
-    return client.execute(h.build(), body).aggregate().handle((res, err) -> {
+    HttpResponse response = client.execute(h.build(), body);
+    CompletableFuture<Void> result = response.aggregate().handle((res, err) -> {
       if (err != null) {
-        throw PipelineException.retryable("otlphttp: cannot send to " + url + ": " + rootMessage(err), err);
+        throw PipelineException.retryable("otlphttp: cannot send to " + url + ": " + Clients.describe(err), err);
       }
       check(res);
       return null;
     });
+    // The exporter helper may give up first (timeout): then free the HTTP/2 stream at once.
+    result.whenComplete((ok, err) -> {
+      if (err != null) {
+        response.abort();
+      }
+    });
+    return result;
   }
 
   private static com.google.protobuf.Message proto(TelemetryData batch) {
@@ -134,13 +143,6 @@ final class OtlpHttpExporter implements Exporter {
     }
   }
 
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
-  }
 
   @Override
   public void shutdown() {

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Exemplar;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -32,8 +33,9 @@ import java.util.TreeMap;
  * service.instance.id}), and its other attributes a {@code target_info} series. Points flagged
  * {@code FLAG_NO_RECORDED_VALUE} become Prometheus stale markers.
  *
- * <p>Not representable, dropped and counted: delta temporality sums and histograms, exponential
- * histograms (Prometheus native histograms over remote write are not implemented).
+ * <p>Exponential histograms become native histograms when {@code send_native_histograms} is set.
+ * Not representable, dropped and counted: delta temporality sums and histograms, exponential
+ * histograms otherwise or with a scale below -4.
  */
 final class MetricTranslator {
   private static final int NO_RECORDED_VALUE = 1;
@@ -173,7 +175,25 @@ final class MetricTranslator {
           latest = Math.max(latest, summary(out, name, p, base, job, instance));
         }
       }
-      case EXPONENTIAL_HISTOGRAM -> out.droppedExponential += m.getExponentialHistogram().getDataPointsCount();
+      case EXPONENTIAL_HISTOGRAM -> {
+        var eh = m.getExponentialHistogram();
+        if (!config.sendNativeHistograms()
+            || eh.getAggregationTemporality() != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE) {
+          out.droppedExponential += eh.getDataPointsCount();
+          return 0;
+        }
+        String name = name(m, Kind.OTHER);
+        meta(out, Metadata.HISTOGRAM, name, m);
+        for (ExponentialHistogramDataPoint p : eh.getDataPointsList()) {
+          var h = NativeHistograms.convert(p, (p.getFlags() & NO_RECORDED_VALUE) != 0);
+          if (h == null) {
+            out.droppedExponential++;
+            continue;
+          }
+          series(out, name, labels(base, p.getAttributesList()), job, instance, null, null).histograms.add(h);
+          latest = Math.max(latest, h.timestampMs());
+        }
+      }
       case DATA_NOT_SET -> {
         // nothing to write
       }

@@ -9,7 +9,8 @@ import java.util.Map;
  * OTLP to Prometheus names, per the OpenTelemetry "Prometheus and OpenMetrics compatibility"
  * specification and the Collector's translator: metric names get the unit ({@code By} → {@code
  * _bytes}), {@code _total} for monotonic sums and {@code _ratio} for gauges of unit {@code 1};
- * invalid characters become {@code _}.
+ * runs of invalid characters become one {@code _}. Colons are kept, so recording-rule style names
+ * ({@code job:requests:rate5m}) scraped from Prometheus come back unchanged.
  */
 final class PromNaming {
   private static final Map<String, String> UNITS = Map.ofEntries(
@@ -40,7 +41,7 @@ final class PromNaming {
     String out;
     if (addSuffixes) {
       List<String> tokens = new ArrayList<>();
-      for (String t : name.split("[^\\p{L}\\p{N}]+")) {
+      for (String t : name.split("[^\\p{L}\\p{N}:]+")) {
         if (!t.isEmpty()) {
           tokens.add(t);
         }

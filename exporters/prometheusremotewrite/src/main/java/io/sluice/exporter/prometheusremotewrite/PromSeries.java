@@ -20,6 +20,7 @@ final class PromSeries {
   private int size;
   private boolean sorted = true;
   final List<Exemplar> exemplars = new ArrayList<>(0);
+  final List<NativeHistograms.NativeHistogram> histograms = new ArrayList<>(0);
 
   /** An exemplar: labels (trace_id, span_id, filtered attributes), value and time in ms. */
   record Exemplar(String[] labels, double value, long timestampMs) {}
@@ -56,6 +57,7 @@ final class PromSeries {
 
   /** Sorts samples by time (stable), so that one series' samples are never sent out of order. */
   void sortSamples() {
+    histograms.sort(java.util.Comparator.comparingLong(NativeHistograms.NativeHistogram::timestampMs));
     if (sorted) {
       return;
     }

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * @param sendMetadata send type, help and unit of every metric family in the request; default
  *     false
  * @param addMetricSuffixes add unit, {@code _total} and {@code _ratio} suffixes; default true
+ * @param sendNativeHistograms default false: send exponential histograms as native histograms
+ *     (the back end must accept them, e.g. Prometheus with {@code
+ *     --enable-feature=native-histograms}); when false they are dropped and counted
  * @param maxBatchSizeBytes the largest uncompressed request body; default 3000000
  * @param remoteWriteQueue the concurrency of one push
  * @param basicAuth HTTP basic authentication; default none
@@ -37,6 +40,7 @@ public record PrometheusRemoteWriteConfig(
     TargetInfo targetInfo,
     boolean sendMetadata,
     boolean addMetricSuffixes,
+    boolean sendNativeHistograms,
     int maxBatchSizeBytes,
     RemoteWriteQueue remoteWriteQueue,
     BasicAuth basicAuth,
@@ -57,6 +61,7 @@ public record PrometheusRemoteWriteConfig(
         TargetInfo.defaults(),
         false,
         true,
+        false,
         3_000_000,
         RemoteWriteQueue.defaults(),
         BasicAuth.defaults(),

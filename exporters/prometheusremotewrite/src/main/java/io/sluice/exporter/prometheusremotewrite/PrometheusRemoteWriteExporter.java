@@ -86,7 +86,9 @@ final class PrometheusRemoteWriteExporter implements Exporter {
       });
     }
     clientFactory = b.build();
-    client = WebClient.builder(endpoint.getScheme() + "://" + endpoint.getRawAuthority())
+    // HTTP/1.1 for http endpoints: remote-write receivers rarely speak h2c; https negotiates by ALPN.
+    String scheme = endpoint.getScheme().equalsIgnoreCase("http") ? "h1c" : "https";
+    client = WebClient.builder(scheme + "://" + endpoint.getRawAuthority())
         .factory(clientFactory)
         .responseTimeout(Duration.ofSeconds(30))
         .maxResponseLength(1024 * 1024)

@@ -13,7 +13,13 @@ import java.util.List;
  *
  * <pre>
  * WriteRequest   { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
- * TimeSeries     { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+ * TimeSeries     { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3;
+ *                  repeated Histogram histograms = 4; }
+ * Histogram      { uint64 count_int = 1; double sum = 3; sint32 schema = 4; double zero_threshold = 5;
+ *                  uint64 zero_count_int = 6; repeated BucketSpan negative_spans = 8;
+ *                  repeated sint64 negative_deltas = 9; repeated BucketSpan positive_spans = 11;
+ *                  repeated sint64 positive_deltas = 12; int64 timestamp = 15; }
+ * BucketSpan     { sint32 offset = 1; uint32 length = 2; }
  * Label          { string name = 1; string value = 2; }
  * Sample         { double value = 1; int64 timestamp = 2; }
  * Exemplar       { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
@@ -58,10 +64,50 @@ final class WriteRequestEncoder {
         out.writeDouble(2, e.value());
         out.writeInt64(3, e.timestampMs());
       }
+      for (NativeHistograms.NativeHistogram h : s.histograms) {
+        byte[] hb = histogram(h);
+        out.writeByteArray(4, hb);
+      }
       out.flush();
       return bos.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] histogram(NativeHistograms.NativeHistogram h) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream(64 + 4 * h.positiveDeltas().length);
+    CodedOutputStream out = CodedOutputStream.newInstance(bos);
+    out.writeUInt64(1, h.count());
+    out.writeDouble(3, h.sum());
+    out.writeSInt32(4, h.schema());
+    out.writeDouble(5, h.zeroThreshold());
+    out.writeUInt64(6, h.zeroCount());
+    writeSide(out, 8, 9, h.negativeOffset(), h.negativeDeltas());
+    writeSide(out, 11, 12, h.positiveOffset(), h.positiveDeltas());
+    out.writeInt64(15, h.timestampMs());
+    out.flush();
+    return bos.toByteArray();
+  }
+
+  private static void writeSide(CodedOutputStream out, int spanField, int deltaField, int offset, long[] deltas)
+      throws IOException {
+    if (deltas.length == 0) {
+      return;
+    }
+    int spanSize = CodedOutputStream.computeSInt32Size(1, offset) + CodedOutputStream.computeUInt32Size(2, deltas.length);
+    out.writeTag(spanField, 2);
+    out.writeUInt32NoTag(spanSize);
+    out.writeSInt32(1, offset);
+    out.writeUInt32(2, deltas.length);
+    int size = 0;
+    for (long d : deltas) {
+      size += CodedOutputStream.computeSInt64SizeNoTag(d);
+    }
+    out.writeTag(deltaField, 2);
+    out.writeUInt32NoTag(size);
+    for (long d : deltas) {
+      out.writeSInt64NoTag(d);
     }
   }
 

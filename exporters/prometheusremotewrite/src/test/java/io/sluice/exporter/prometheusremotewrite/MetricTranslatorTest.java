@@ -133,10 +133,44 @@ class MetricTranslatorTest {
   }
 
   @Test
+  void exponentialHistogramsBecomeNativeHistogramsWhenEnabled() {
+    var d = PrometheusRemoteWriteConfig.defaults();
+    var c = new PrometheusRemoteWriteConfig(d.endpoint(), d.headers(), d.namespace(), d.externalLabels(),
+        d.resourceToTelemetryConversion(), d.targetInfo(), d.sendMetadata(), d.addMetricSuffixes(), true,
+        d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(), d.tls());
+    Metric m = Metric.newBuilder().setName("payload.size").setUnit("By").setExponentialHistogram(
+        ExponentialHistogram.newBuilder()
+            .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T).setScale(0).setCount(7)
+                .setSum(20).setZeroCount(1).setPositive(ExponentialHistogramDataPoint.Buckets.newBuilder()
+                    .setOffset(-1).addAllBucketCounts(List.of(1L, 2L, 0L, 3L))))
+            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T).setScale(10).setCount(5)
+                .addAttributes(kv("fine", "yes")).setPositive(ExponentialHistogramDataPoint.Buckets.newBuilder()
+                    .setOffset(5).addAllBucketCounts(List.of(1L, 1L, 1L, 1L, 1L))))
+            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setScale(-5).addAttributes(kv("coarse", "yes"))))
+        .build();
+    var r = new MetricTranslator(c).translate(request(Resource.getDefaultInstance(), m));
+    assertThat(r.droppedExponential).as("scale -5 is below schema -4").isEqualTo(1);
+    var byName = r.series.values().stream().collect(Collectors.toMap(s -> String.join(",", s.labels), s -> s));
+    var plain = byName.get("__name__,payload_size_bytes").histograms.get(0);
+    assertThat(plain.schema()).isZero();
+    assertThat(plain.count()).isEqualTo(7);
+    assertThat(plain.zeroCount()).isEqualTo(1);
+    assertThat(plain.positiveOffset()).isZero();
+    assertThat(plain.positiveDeltas()).containsExactly(1, 1, -2, 3);
+    var merged = byName.get("__name__,payload_size_bytes,fine,yes").histograms.get(0);
+    assertThat(merged.schema()).isEqualTo(8);
+    assertThat(merged.positiveOffset()).isEqualTo(2);
+    assertThat(merged.positiveDeltas()).containsExactly(3, -1);
+    assertThat(new MetricTranslator(config()).translate(request(Resource.getDefaultInstance(), m)).droppedExponential)
+        .as("disabled by default").isEqualTo(3);
+  }
+
+  @Test
   void namespaceExternalLabelsAndResourceConversion() {
     var c = new PrometheusRemoteWriteConfig("http://x:1/w", Map.of(), "edge", Map.of("cluster", "eu", "host_name", "ext"),
         new PrometheusRemoteWriteConfig.ResourceToTelemetryConversion(true),
-        new PrometheusRemoteWriteConfig.TargetInfo(false), true, true, 3_000_000,
+        new PrometheusRemoteWriteConfig.TargetInfo(false), true, true, false, 3_000_000,
         PrometheusRemoteWriteConfig.RemoteWriteQueue.defaults(), PrometheusRemoteWriteConfig.BasicAuth.defaults(),
         "", PrometheusRemoteWriteConfig.Tls.defaults());
     Metric m = Metric.newBuilder().setName("queue.size").setDescription("items").setUnit("{item}")

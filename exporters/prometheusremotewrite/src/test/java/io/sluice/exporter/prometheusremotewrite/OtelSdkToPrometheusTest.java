@@ -12,7 +12,10 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.sluice.api.ComponentKind;
@@ -34,12 +37,12 @@ class OtelSdkToPrometheusTest {
 
   @BeforeAll
   static void start() throws Exception {
-    prometheus = PrometheusProcess.prometheus("");
+    prometheus = PrometheusProcess.prometheus("", "--enable-feature=native-histograms");
     PrometheusRemoteWriteConfig d = PrometheusRemoteWriteConfig.defaults();
     exporter = new PrometheusRemoteWriteExporter(new TestContext("prometheusremotewrite", ComponentKind.EXPORTER),
         new PrometheusRemoteWriteConfig(prometheus.remoteWriteUrl(), d.headers(), d.namespace(),
             Map.of("cluster", "test"), d.resourceToTelemetryConversion(), d.targetInfo(), true,
-            d.addMetricSuffixes(), d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(),
+            d.addMetricSuffixes(), true, d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(),
             d.tls()));
     exporter.start();
   }
@@ -66,7 +69,7 @@ class OtelSdkToPrometheusTest {
     Map<Map<String, String>, Double> out = new HashMap<>();
     for (JsonNode s : result) {
       Map<String, String> labels = new java.util.TreeMap<>();
-      s.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      s.get("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       out.put(labels, s.get("value").get(1).asDouble());
     }
     return out;
@@ -78,6 +81,8 @@ class OtelSdkToPrometheusTest {
     Resource resource = Resource.create(Attributes.builder().put("service.name", "checkout")
         .put("service.namespace", "shop").put("service.instance.id", "i-1").put("host.name", "h1").build());
     try (SdkMeterProvider provider = SdkMeterProvider.builder().setResource(resource)
+        .registerView(InstrumentSelector.builder().setName("payload.size").build(),
+            View.builder().setAggregation(Aggregation.base2ExponentialBucketHistogram()).build())
         .registerMetricReader(reader).build()) {
       Meter meter = provider.get("test");
       var requests = meter.counterBuilder("http.server.requests").setUnit("{request}").build();
@@ -91,6 +96,10 @@ class OtelSdkToPrometheusTest {
           .setExplicitBucketBoundariesAdvice(List.of(5.0, 10.0, 25.0)).build();
       for (double v : new double[] {3, 7, 7, 30}) {
         duration.record(v);
+      }
+      var payload = meter.histogramBuilder("payload.size").setUnit("By").build();
+      for (double v : new double[] {1, 2, 4, 100}) {
+        payload.record(v);
       }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       MetricsRequestMarshaler.create(reader.collectAllMetrics()).writeBinaryTo(bytes);
@@ -113,6 +122,8 @@ class OtelSdkToPrometheusTest {
     assertThat(values("target_info"))
         .containsExactlyEntriesOf(Map.of(series("target_info", "host_name", "h1"), 1.0));
     assertThat(values("histogram_quantile(0.5, http_server_duration_milliseconds_bucket)")).hasSize(1);
+    assertThat(values("histogram_count(payload_size_bytes)")).containsValue(4.0);
+    assertThat(values("histogram_sum(payload_size_bytes)")).containsValue(107.0);
   }
 
   @Test

@@ -25,6 +25,8 @@ class PromNamingTest {
       "odd unit, furlongs, GAUGE, odd_unit_furlongs",
       "2xx.count, '', GAUGE, _2xx_count",
       "node_cpu_seconds_total, '', COUNTER, node_cpu_seconds_total",
+      "job:http_requests:rate5m, '', GAUGE, job:http_requests:rate5m",
+      "a__b, '', GAUGE, a_b",
       "node_timex_frequency_adjustment_ratio, '', GAUGE, node_timex_frequency_adjustment_ratio",
   })
   void normalisesNamesPerCompatibilitySpec(String name, String unit, Kind kind, String expected) {

@@ -106,7 +106,7 @@ public final class PrometheusProcess implements AutoCloseable {
     List<Map<String, String>> out = new ArrayList<>();
     for (JsonNode s : data) {
       Map<String, String> labels = new TreeMap<>();
-      s.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      s.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       out.add(labels);
     }
     return out;

@@ -43,6 +43,7 @@ class PrometheusRemoteWriteFactoryTest extends ComponentContractTest {
             new PrometheusRemoteWriteConfig.TargetInfo(false),
             true,
             false,
+            true,
             1_000_000,
             new PrometheusRemoteWriteConfig.RemoteWriteQueue(2),
             new PrometheusRemoteWriteConfig.BasicAuth("sluice", "secret"),

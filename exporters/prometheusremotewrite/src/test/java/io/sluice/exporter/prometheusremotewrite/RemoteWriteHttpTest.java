@@ -74,7 +74,7 @@ class RemoteWriteHttpTest {
   private PrometheusRemoteWriteExporter start(int maxBatch, Map<String, String> headers, String bearer) {
     var c = new PrometheusRemoteWriteConfig(server.httpUri().resolve("/api/v1/write").toString(), headers, "",
         Map.of(), PrometheusRemoteWriteConfig.ResourceToTelemetryConversion.defaults(),
-        PrometheusRemoteWriteConfig.TargetInfo.defaults(), true, true, maxBatch,
+        PrometheusRemoteWriteConfig.TargetInfo.defaults(), true, true, false, maxBatch,
         new PrometheusRemoteWriteConfig.RemoteWriteQueue(3), PrometheusRemoteWriteConfig.BasicAuth.defaults(),
         bearer, PrometheusRemoteWriteConfig.Tls.defaults());
     exporter = new PrometheusRemoteWriteExporter(context, c);
@@ -163,7 +163,7 @@ class RemoteWriteHttpTest {
   void connectionRefusedIsRetryable() {
     var c = new PrometheusRemoteWriteConfig("http://127.0.0.1:1/api/v1/write", Map.of(), "", Map.of(),
         PrometheusRemoteWriteConfig.ResourceToTelemetryConversion.defaults(),
-        PrometheusRemoteWriteConfig.TargetInfo.defaults(), false, true, 3_000_000,
+        PrometheusRemoteWriteConfig.TargetInfo.defaults(), false, true, false, 3_000_000,
         PrometheusRemoteWriteConfig.RemoteWriteQueue.defaults(), PrometheusRemoteWriteConfig.BasicAuth.defaults(),
         "", PrometheusRemoteWriteConfig.Tls.defaults());
     exporter = new PrometheusRemoteWriteExporter(context, c);

@@ -1,6 +1,5 @@
 package io.sluice.receiver.otlp;
 
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpRequest;
@@ -18,7 +17,7 @@ import io.sluice.receiver.otlp.internal.Decompression;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The unary {@code Export} method of one OTLP gRPC service, spoken directly over Armeria's HTTP/2
@@ -43,9 +42,10 @@ final class GrpcExportService implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     MediaType type = req.contentType();
-    if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
+    if (type == null || !type.type().equals("application")
+        || !(type.subtype().equals("grpc") || type.subtype().equals("grpc+proto"))) {
       return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-          "unsupported content type \"%s\" (expected: application/grpc)", type);
+          "unsupported content type \"%s\" (expected: application/grpc or application/grpc+proto)", type);
     }
     if (!Requests.authorized(config.auth(), req.headers())) {
       return status(GrpcWire.UNAUTHENTICATED, "missing or wrong bearer token in the authorization header", null);
@@ -57,43 +57,48 @@ final class GrpcExportService implements HttpService {
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
     if (req.headers().contentLength() > maxMessageBytes + GrpcWire.HEADER_LENGTH) {
-      return tooLarge();
+      return tooLarge(config);
     }
-    ctx.setMaxRequestLength(maxMessageBytes + GrpcWire.HEADER_LENGTH);
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
-      TelemetryData data;
-      try {
-        data = decode(encoding, agg.content());
-      } catch (Decompression.TooLargeException e) {
-        return done(status(GrpcWire.RESOURCE_EXHAUSTED, e.getMessage()
-            + " (max_recv_msg_size_mib: " + config.maxRecvMsgSizeMib() + ")", null));
-      } catch (IOException e) {
-        return done(status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null));
-      }
-      return ingest.consume(data, metadata).thenApply(this::respond);
-    }).exceptionally(err -> {
+    return HttpResponse.of(Requests.readBounded(ctx, req, maxMessageBytes + GrpcWire.HEADER_LENGTH).thenCompose(body ->
+        Requests.offloadIfLarge(ctx, body.length, () -> handle(body, encoding, metadata))
+    ).exceptionally(err -> {
       Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-      if (cause instanceof ContentTooLargeException) {
-        return tooLarge();
+      if (cause instanceof Requests.BodyTooLargeException) {
+        return tooLarge(config);
       }
       return status(GrpcWire.CANCELLED, "request failed: " + cause, null);
     }));
   }
 
-  private HttpResponse tooLarge() {
+  private CompletableFuture<HttpResponse> handle(byte[] content, String encoding, ClientMetadata metadata) {
+    TelemetryData data;
+    try {
+      data = decode(encoding, content);
+    } catch (Decompression.TooLargeException e) {
+      return done(status(GrpcWire.RESOURCE_EXHAUSTED, e.getMessage()
+          + " (max_recv_msg_size_mib: " + config.maxRecvMsgSizeMib() + ")", null));
+    } catch (IOException e) {
+      return done(status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null));
+    }
+    return ingest.consume(data, metadata).thenApply(this::respond);
+  }
+
+  /** The answer to a message over {@code max_recv_msg_size_mib}, also used by the server's error handler. */
+  static HttpResponse tooLarge(OtlpReceiverConfig.Grpc config) {
     return status(GrpcWire.RESOURCE_EXHAUSTED, "gRPC message larger than max_recv_msg_size_mib ("
         + config.maxRecvMsgSizeMib() + " MiB)", null);
   }
 
-  private TelemetryData decode(String encoding, HttpData content) throws IOException {
-    GrpcWire.Frame f = GrpcWire.unframe(ByteBuffer.wrap(content.array()));
-    if (f.compressed() && (encoding == null || encoding.equals("identity"))) {
+  private TelemetryData decode(String encoding, byte[] content) throws IOException {
+    GrpcWire.Frame f = GrpcWire.unframe(content);
+    if (!f.compressed()) {
+      return SignalCodec.parseProto(signal, f.buffer(), f.offset(), f.length());
+    }
+    if (encoding == null || encoding.equals("identity")) {
       throw new IOException("compressed gRPC message without a grpc-encoding header");
     }
-    byte[] message = f.compressed()
-        ? Decompression.decompress(encoding, f.message(), maxMessageBytes)
-        : f.message();
-    return SignalCodec.parseProto(signal, message);
+    return SignalCodec.parseProto(signal,
+        Decompression.decompress(encoding, f.buffer(), f.offset(), f.length(), maxMessageBytes));
   }
 
   private HttpResponse respond(Ingest.Outcome outcome) {
@@ -113,8 +118,8 @@ final class GrpcExportService implements HttpService {
     return status(GrpcWire.INVALID_ARGUMENT, e.getMessage(), null);
   }
 
-  private static java.util.concurrent.CompletableFuture<HttpResponse> done(HttpResponse r) {
-    return java.util.concurrent.CompletableFuture.completedFuture(r);
+  private static CompletableFuture<HttpResponse> done(HttpResponse r) {
+    return CompletableFuture.completedFuture(r);
   }
 
   /** A trailers-only response carrying a non-OK status. */

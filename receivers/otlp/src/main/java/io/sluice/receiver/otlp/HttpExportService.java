@@ -1,6 +1,5 @@
 package io.sluice.receiver.otlp;
 
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -64,34 +63,38 @@ final class HttpExportService implements HttpService {
     }
     ClientMetadata metadata = Requests.metadata(config.includeMetadata(), ctx, req.headers());
     if (req.headers().contentLength() > maxBytes) {
-      return tooLarge(json);
+      return tooLarge(config, json);
     }
-    ctx.setMaxRequestLength(maxBytes);
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
-      TelemetryData data;
-      try {
-        byte[] body = Decompression.decompress(encoding, agg.content().array(), maxBytes);
-        data = json
-            ? SignalCodec.parseJson(signal, new String(body, StandardCharsets.UTF_8))
-            : SignalCodec.parseProto(signal, body);
-      } catch (Decompression.TooLargeException e) {
-        return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
-            e.getMessage() + " (max_request_body_size: " + config.maxRequestBodySize() + ")"));
-      } catch (IOException e) {
-        return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
-            e.getMessage()));
-      }
-      return ingest.consume(data, metadata).thenApply(o -> respond(o, json));
-    }).exceptionally(err -> {
+    return HttpResponse.of(Requests.readBounded(ctx, req, maxBytes).thenCompose(body ->
+        Requests.offloadIfLarge(ctx, body.length, () -> handle(body, encoding, json, metadata))
+    ).exceptionally(err -> {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-      if (cause instanceof ContentTooLargeException) {
-        return tooLarge(json);
+      if (cause instanceof Requests.BodyTooLargeException) {
+        return tooLarge(config, json);
       }
       return error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT, "request failed: " + cause);
     }));
   }
 
-  private HttpResponse tooLarge(boolean json) {
+  private CompletableFuture<HttpResponse> handle(byte[] raw, String encoding, boolean json, ClientMetadata metadata) {
+    TelemetryData data;
+    try {
+      byte[] body = Decompression.decompress(encoding, raw, maxBytes);
+      data = json
+          ? SignalCodec.parseJson(signal, new String(body, StandardCharsets.UTF_8))
+          : SignalCodec.parseProto(signal, body);
+    } catch (Decompression.TooLargeException e) {
+      return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
+          e.getMessage() + " (max_request_body_size: " + config.maxRequestBodySize() + ")"));
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(error(HttpStatus.BAD_REQUEST, json, GrpcWire.INVALID_ARGUMENT,
+          e.getMessage()));
+    }
+    return ingest.consume(data, metadata).thenApply(o -> respond(o, json));
+  }
+
+  /** The answer to a body over {@code max_request_body_size}, also used by the server's error handler. */
+  static HttpResponse tooLarge(OtlpReceiverConfig.Http config, boolean json) {
     return error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, json, GrpcWire.INVALID_ARGUMENT,
         "request body larger than max_request_body_size (" + config.maxRequestBodySize() + ")");
   }

@@ -46,11 +46,6 @@ final class Ingest {
     return consumers.keySet();
   }
 
-  /** Counts a request refused before it reached the pipeline (e.g. malformed). */
-  void countRefused(Signal signal, long items) {
-    refused.get(signal).add(items);
-  }
-
   /** Passes {@code data} on; the future never fails. */
   CompletableFuture<Outcome> consume(TelemetryData data, ClientMetadata metadata) {
     Signal signal = data.signal();

@@ -42,8 +42,8 @@ final class OtlpReceiver implements Receiver {
     if (grpcServer != null || httpServer != null) {
       throw new IllegalStateException(context.id() + ": already started");
     }
-    OtlpReceiverConfig.Grpc grpc = config.protocols().grpc();
-    OtlpReceiverConfig.Http http = config.protocols().http();
+    OtlpReceiverConfig.Grpc grpc = config.effectiveProtocols().grpc();
+    OtlpReceiverConfig.Http http = config.effectiveProtocols().http();
     try {
       if (grpc != null) {
         grpcServer = start("grpc", grpcServer(grpc));
@@ -75,9 +75,12 @@ final class OtlpReceiver implements Receiver {
         case METRICS -> http.metricsUrlPath();
         case LOGS -> http.logsUrlPath();
       };
-      var route = sb.route().path(path).methods(HttpMethod.POST, HttpMethod.OPTIONS);
+      var route = sb.route().path(path);
       if (http.cors() != null) {
-        route.decorator(cors(http.cors()).newDecorator());
+        // Preflight requests are OPTIONS; the CORS decorator answers them.
+        route.methods(HttpMethod.POST, HttpMethod.OPTIONS).decorator(cors(http.cors()).newDecorator());
+      } else {
+        route.methods(HttpMethod.POST);
       }
       route.build(new HttpExportService(s, http, ingest));
     }
@@ -119,7 +122,7 @@ final class OtlpReceiver implements Receiver {
         }
       });
     }
-    // The services set the limit per request so that they can answer in their protocol.
+    // The services read bodies with their own limit so that they can answer in their protocol.
     sb.maxRequestLength(0);
     // The pipeline decides how long a request may wait (queue, retry); this only bounds a stuck one.
     sb.requestTimeout(Duration.ofSeconds(60));
@@ -142,7 +145,7 @@ final class OtlpReceiver implements Receiver {
       server.start().join();
     } catch (CompletionException e) {
       server.closeAsync();
-      String endpoint = protocol.equals("grpc") ? config.protocols().grpc().endpoint() : config.protocols().http().endpoint();
+      String endpoint = protocol.equals("grpc") ? config.effectiveProtocols().grpc().endpoint() : config.effectiveProtocols().http().endpoint();
       throw new IllegalStateException(context.id() + ": cannot listen on " + endpoint + " for protocols."
           + protocol + ": " + e.getCause().getMessage()
           + " (is another process using the port? change protocols." + protocol + ".endpoint)", e.getCause());

@@ -11,19 +11,26 @@ import java.util.List;
 /**
  * Configuration of the {@code otlp} receiver, with the OpenTelemetry Collector's names.
  *
- * @param protocols which transports to serve; both by default
+ * @param protocols which transports to serve; null (no {@code protocols} section) serves both on
+ *     their default endpoints, a section serves exactly the protocols it lists
  */
 public record OtlpReceiverConfig(Protocols protocols) implements ComponentConfig {
 
-  /** Both protocols on their default loopback endpoints. */
+  /** No {@code protocols} section: both protocols on their default loopback endpoints. */
   public static OtlpReceiverConfig defaults() {
-    return new OtlpReceiverConfig(new Protocols(Grpc.defaults(), Http.defaults()));
+    return new OtlpReceiverConfig(null);
+  }
+
+  /** The protocols to serve: those listed, or both on their defaults when none is configured. */
+  public Protocols effectiveProtocols() {
+    return protocols != null ? protocols : new Protocols(Grpc.defaults(), Http.defaults());
   }
 
   @Override
   public List<ConfigProblem> validate() {
     List<ConfigProblem> out = new ArrayList<>();
-    if (protocols == null || protocols.grpc() == null && protocols.http() == null) {
+    Protocols protocols = effectiveProtocols();
+    if (protocols.grpc() == null && protocols.http() == null) {
       out.add(new ConfigProblem("protocols", "no protocol enabled (expected: grpc, http or both)"));
       return out;
     }
@@ -37,8 +44,8 @@ public record OtlpReceiverConfig(Protocols protocols) implements ComponentConfig
   }
 
   /**
-   * {@code protocols}: a transport is served when its section is present; set it to {@code null}
-   * to turn it off.
+   * {@code protocols}: a transport is served when its section is present, as in the OpenTelemetry
+   * Collector ({@code protocols { grpc {} }} serves gRPC only).
    *
    * @param grpc {@code protocols.grpc}
    * @param http {@code protocols.http}

@@ -1,5 +1,6 @@
 package io.sluice.receiver.otlp;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -32,13 +33,22 @@ final class SignalCodec {
   }
 
   static TelemetryData parseProto(Signal signal, byte[] bytes) throws InvalidProtocolBufferException {
+    return parseProto(signal, bytes, 0, bytes.length);
+  }
+
+  /** Decodes {@code length} bytes from {@code offset} without copying them first. */
+  static TelemetryData parseProto(Signal signal, byte[] bytes, int offset, int length)
+      throws InvalidProtocolBufferException {
     try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
       return switch (signal) {
-        case TRACES -> Traces.parse(bytes);
-        case METRICS -> Metrics.parse(bytes);
-        case LOGS -> Logs.parse(bytes);
+        case TRACES -> Traces.of(ExportTraceServiceRequest.parseFrom(in));
+        case METRICS -> Metrics.of(ExportMetricsServiceRequest.parseFrom(in));
+        case LOGS -> Logs.of(ExportLogsServiceRequest.parseFrom(in));
       };
     } catch (InvalidProtocolBufferException e) {
+      throw new InvalidProtocolBufferException("invalid OTLP protobuf " + requestName(signal) + ": " + e.getMessage());
+    } catch (java.io.IOException e) {
       throw new InvalidProtocolBufferException("invalid OTLP protobuf " + requestName(signal) + ": " + e.getMessage());
     }
   }

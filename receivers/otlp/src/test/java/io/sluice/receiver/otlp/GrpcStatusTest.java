@@ -17,7 +17,6 @@ import io.sluice.api.Traces;
 import io.sluice.core.testing.CapturingConsumer;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +45,7 @@ class GrpcStatusTest {
     assertThat(res.status().code()).isEqualTo(200);
     var trailers = res.trailers().contains("grpc-status") ? res.trailers() : res.headers();
     String details = trailers.get("grpc-status-details-bin");
-    byte[] message = res.content().isEmpty() ? null : GrpcWire.unframe(ByteBuffer.wrap(res.content().array())).message();
+    byte[] message = res.content().isEmpty() ? null : GrpcWire.unframe(res.content().array()).message();
     return new Result(Integer.parseInt(trailers.get("grpc-status")), GrpcWire.percentDecode(trailers.get("grpc-message")),
         details == null ? null : RpcStatus.parse(GrpcWire.unbase64(details)), message);
   }
@@ -87,6 +86,18 @@ class GrpcStatusTest {
       Result frame = call(r, Arrays.copyOf(GrpcWire.frame(full), 20));
       assertThat(frame.code()).isEqualTo(GrpcWire.INVALID_ARGUMENT);
       assertThat(frame.message()).isEqualTo("truncated gRPC message: 15 of " + full.length + " bytes");
+    }
+  }
+
+  @Test
+  void otherContentTypesAre415() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null), new CapturingConsumer())) {
+      AggregatedHttpResponse res = WebClient.of("h2c://127.0.0.1:" + r.grpcPort())
+          .execute(RequestHeaders.builder(HttpMethod.POST, TRACES).contentType(MediaType.parse("application/grpc-web")).build(),
+              GrpcWire.frame(Payloads.spans(1).toByteArray())).aggregate().join();
+      assertThat(res.status().code()).isEqualTo(415);
+      assertThat(res.contentUtf8()).isEqualTo(
+          "unsupported content type \"application/grpc-web\" (expected: application/grpc or application/grpc+proto)");
     }
   }
 

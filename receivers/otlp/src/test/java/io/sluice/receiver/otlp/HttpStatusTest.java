@@ -138,6 +138,23 @@ class HttpStatusTest {
   }
 
   @Test
+  void streamedBodyOverTheLimitIs413Too() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), new CapturingConsumer())) {
+      var req = com.linecorp.armeria.common.HttpRequest.streaming(
+          RequestHeaders.builder(HttpMethod.POST, "/v1/traces").contentType(PROTOBUF).build());
+      var res = WebClient.of(r.httpUrl()).execute(req).aggregate();
+      for (int i = 0; i < 40 && req.isOpen(); i++) {
+        req.write(com.linecorp.armeria.common.HttpData.wrap(new byte[64 * 1024]));
+      }
+      req.close();
+      AggregatedHttpResponse answer = res.join();
+      assertThat(answer.status().code()).isEqualTo(413);
+      assertThat(answer.contentType()).as(answer.headers() + " " + answer.contentUtf8()).isEqualTo(PROTOBUF);
+      assertThat(status(answer).message()).isEqualTo("request body larger than max_request_body_size (1MiB)");
+    }
+  }
+
+  @Test
   void zstdAndGzipBodiesAreAccepted() throws Exception {
     CapturingConsumer capture = new CapturingConsumer();
     try (RunningReceiver r = new RunningReceiver(config(null, null, false), capture)) {
@@ -148,6 +165,17 @@ class HttpStatusTest {
       assertThat(capture.received()).extracting(d -> ((Traces) d).toProto())
           .containsExactly(Payloads.spans(2), Payloads.spans(2));
       assertThat(post(r, PROTOBUF, body, "content-encoding", "br").status().code()).isEqualTo(415);
+    }
+  }
+
+  @Test
+  void otherMethodsAndUnknownPathsAreRefused() throws Exception {
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), new CapturingConsumer())) {
+      WebClient client = WebClient.of(r.httpUrl());
+      assertThat(client.get("/v1/traces").aggregate().join().status().code()).isEqualTo(405);
+      assertThat(client.options("/v1/traces").aggregate().join().status().code()).isEqualTo(405);
+      assertThat(client.prepare().post("/v1/profiles").content(PROTOBUF, new byte[0]).execute()
+          .aggregate().join().status().code()).isEqualTo(404);
     }
   }
 
@@ -233,6 +261,25 @@ class HttpStatusTest {
           .add(HttpHeaderNames.ORIGIN, "https://evil.test")
           .add(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, "POST").build()).aggregate().join();
       assertThat(denied.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)).isNull();
+    }
+  }
+
+  @Test
+  void largeBodiesAreDecodedOffTheEventLoopAndArriveWhole() throws Exception {
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CapturingConsumer capture = new CapturingConsumer();
+    DataConsumer recording = d -> {
+      threads.add(Thread.currentThread().getName());
+      return capture.consume(d);
+    };
+    try (RunningReceiver r = new RunningReceiver(config(null, null, false), recording)) {
+      var large = Payloads.spans(8000);
+      assertThat(large.getSerializedSize()).isGreaterThan(Requests.OFFLOAD_BYTES);
+      assertThat(post(r, PROTOBUF, large.toByteArray()).status().code()).isEqualTo(200);
+      assertThat(post(r, PROTOBUF, Payloads.spans(1).toByteArray()).status().code()).isEqualTo(200);
+      assertThat(((Traces) capture.received().get(0)).toProto()).isEqualTo(large);
+      assertThat(threads.get(0)).contains("blocking");
+      assertThat(threads.get(1)).doesNotContain("blocking");
     }
   }
 }

@@ -29,6 +29,8 @@ class OtlpReceiverConfigTest extends ComponentContractTest {
   @Test
   void emptyConfigEnablesBothProtocolsOnLoopback() {
     OtlpReceiverConfig c = ConfigTesting.bindEmpty(FACTORY);
+    assertThat(c.protocols()).isNull();
+    c = new OtlpReceiverConfig(c.effectiveProtocols());
     assertThat(c.protocols().grpc().endpoint()).isEqualTo("127.0.0.1:4317");
     assertThat(c.protocols().grpc().maxRecvMsgSizeMib()).isEqualTo(4);
     assertThat(c.protocols().http().endpoint()).isEqualTo("127.0.0.1:4318");
@@ -48,14 +50,33 @@ class OtlpReceiverConfigTest extends ComponentContractTest {
   }
 
   @Test
-  void nullTurnsAProtocolOff() {
+  void listingOneProtocolServesOnlyThatOneLikeTheCollector() {
     OtlpReceiverConfig c = ConfigTesting.load(FACTORY, "testdata/config.conf", "otlp/http_only");
-    assertThat(c.protocols().grpc()).isNull();
-    assertThat(c.protocols().http()).isEqualTo(OtlpReceiverConfig.Http.defaults());
+    assertThat(c.effectiveProtocols().grpc()).isNull();
+    assertThat(c.effectiveProtocols().http()).isEqualTo(OtlpReceiverConfig.Http.defaults());
+    c = ConfigTesting.load(FACTORY, "testdata/config.conf", "otlp/grpc_only");
+    assertThat(c.effectiveProtocols().grpc()).isEqualTo(OtlpReceiverConfig.Grpc.defaults());
+    assertThat(c.effectiveProtocols().http()).isNull();
   }
 
   @TestFactory
   Stream<DynamicTest> invalidConfigs() {
     return ConfigTesting.invalidConfigs(FACTORY, "testdata/invalid_configs.conf");
+  }
+
+  @Test
+  void startFailsClearlyWhenThePortIsTaken() throws Exception {
+    try (RunningReceiver first = new RunningReceiver(io.sluice.api.DataConsumer.DISCARD)) {
+      String taken = "127.0.0.1:" + first.grpcPort();
+      var config = new OtlpReceiverConfig(new OtlpReceiverConfig.Protocols(
+          new OtlpReceiverConfig.Grpc(taken, 4, null, null, false), TestConfigs.http()));
+      var second = FACTORY.createReceiver(new io.sluice.core.testing.TestContext("otlp/second",
+          io.sluice.api.ComponentKind.RECEIVER), config, java.util.Map.of(io.sluice.api.Signal.TRACES,
+          io.sluice.api.DataConsumer.DISCARD));
+      org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+          .hasMessageStartingWith("otlp/second: cannot listen on " + taken + " for protocols.grpc: ")
+          .hasMessageEndingWith("(is another process using the port? change protocols.grpc.endpoint)");
+      second.shutdown();
+    }
   }
 }

@@ -7,33 +7,41 @@ import io.sluice.core.testing.TestContext;
 import java.util.Map;
 
 /** A started receiver with every signal going to one consumer; closes by shutting down. */
-final class RunningReceiver implements AutoCloseable {
-  final TestContext context = new TestContext("otlp", ComponentKind.RECEIVER);
+public final class RunningReceiver implements AutoCloseable {
+  public final TestContext context = new TestContext("otlp", ComponentKind.RECEIVER);
   final OtlpReceiver receiver;
 
-  RunningReceiver(OtlpReceiverConfig config, DataConsumer consumer) throws Exception {
+  public RunningReceiver(OtlpReceiverConfig config, DataConsumer consumer) throws Exception {
     receiver = new OtlpReceiver(context, config,
         Map.of(Signal.TRACES, consumer, Signal.METRICS, consumer, Signal.LOGS, consumer));
     receiver.start();
   }
 
-  RunningReceiver(DataConsumer consumer) throws Exception {
+  public RunningReceiver(DataConsumer consumer) throws Exception {
     this(TestConfigs.ephemeral(), consumer);
   }
 
-  String grpcUrl() {
+  public int grpcPort() {
+    return receiver.grpcPort();
+  }
+
+  public int httpPort() {
+    return receiver.httpPort();
+  }
+
+  public String grpcUrl() {
     return "http://127.0.0.1:" + receiver.grpcPort();
   }
 
-  String httpUrl() {
+  public String httpUrl() {
     return "http://127.0.0.1:" + receiver.httpPort();
   }
 
-  double accepted(Signal signal, String transport) {
+  public double accepted(Signal signal, String transport) {
     return context.metric("otelcol_receiver_accepted_" + signal.itemName(), "transport", transport);
   }
 
-  double refused(Signal signal, String transport) {
+  public double refused(Signal signal, String transport) {
     return context.metric("otelcol_receiver_refused_" + signal.itemName(), "transport", transport);
   }
 

@@ -55,18 +55,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Telemetry made with the OpenTelemetry Java SDK, covering every kind of field, and the SDK's own
  * protobuf and JSON encodings of it: the golden data the receiver's output is compared with.
  */
-final class SdkGolden {
-  static final Resource RESOURCE = Resource.create(Attributes.builder()
+public final class SdkGolden {
+  public static final Resource RESOURCE = Resource.create(Attributes.builder()
       .put("service.name", "golden")
       .put("service.instance.id", "i-1")
       .build());
-  static final InstrumentationScopeInfo SCOPE = InstrumentationScopeInfo.builder("io.sluice.golden")
+  public static final InstrumentationScopeInfo SCOPE = InstrumentationScopeInfo.builder("io.sluice.golden")
       .setVersion("1.2.3").setSchemaUrl("https://opentelemetry.io/schemas/1.24.0")
       .setAttributes(Attributes.of(AttributeKey.stringKey("scope.attr"), "s")).build();
 
   private SdkGolden() {}
 
-  static Attributes everyAttributeType() {
+  public static Attributes everyAttributeType() {
     return Attributes.builder()
         .put("str", "value")
         .put("bool", true)
@@ -82,7 +82,7 @@ final class SdkGolden {
         .build();
   }
 
-  static List<SpanData> spans() {
+  public static List<SpanData> spans() {
     List<SpanData> out = new CopyOnWriteArrayList<>();
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(RESOURCE)
@@ -117,7 +117,7 @@ final class SdkGolden {
     return new ArrayList<>(out);
   }
 
-  static List<MetricData> metrics() {
+  public static List<MetricData> metrics() {
     Collector reader = new Collector();
     SdkMeterProvider provider = SdkMeterProvider.builder()
         .setResource(RESOURCE)
@@ -152,7 +152,7 @@ final class SdkGolden {
     return new ArrayList<>(data);
   }
 
-  static List<LogRecordData> logs() {
+  public static List<LogRecordData> logs() {
     List<LogRecordData> out = new CopyOnWriteArrayList<>();
     SdkLoggerProvider provider = SdkLoggerProvider.builder()
         .setResource(RESOURCE)
@@ -183,38 +183,58 @@ final class SdkGolden {
     return new ArrayList<>(out);
   }
 
-  static ExportTraceServiceRequest protoOfSpans(Collection<SpanData> spans) throws IOException {
+  /** Golden traces, metrics (with a hand-made summary) and logs, as pipeline data. */
+  public static List<io.sluice.api.TelemetryData> pipelineData() throws IOException {
+    return List.of(
+        io.sluice.api.Traces.of(protoOfSpans(spans())),
+        io.sluice.api.Metrics.of(protoOfMetrics(metrics()).toBuilder()
+            .addAllResourceMetrics(Payloads.summaryMetrics().getResourceMetricsList()).build()),
+        io.sluice.api.Logs.of(protoOfLogs(logs())));
+  }
+
+  /** Asserts that {@code received} holds exactly {@code sent}, byte for byte and message for message. */
+  public static void assertArrivedIntact(List<io.sluice.api.TelemetryData> received, List<io.sluice.api.TelemetryData> sent) {
+    org.assertj.core.api.Assertions.assertThat(received).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      org.assertj.core.api.Assertions.assertThat(received.get(i).signal()).isEqualTo(sent.get(i).signal());
+      org.assertj.core.api.Assertions.assertThat(received.get(i).toByteArray()).isEqualTo(sent.get(i).toByteArray());
+      org.assertj.core.api.Assertions.assertThat(received.get(i).withMetadata(io.sluice.api.ClientMetadata.EMPTY))
+          .isEqualTo(sent.get(i));
+    }
+  }
+
+  public static ExportTraceServiceRequest protoOfSpans(Collection<SpanData> spans) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeBinaryTo(out);
     return ExportTraceServiceRequest.parseFrom(out.toByteArray());
   }
 
-  static ExportMetricsServiceRequest protoOfMetrics(Collection<MetricData> metrics) throws IOException {
+  public static ExportMetricsServiceRequest protoOfMetrics(Collection<MetricData> metrics) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MetricsRequestMarshaler.create(metrics).writeBinaryTo(out);
     return ExportMetricsServiceRequest.parseFrom(out.toByteArray());
   }
 
-  static ExportLogsServiceRequest protoOfLogs(Collection<LogRecordData> logs) throws IOException {
+  public static ExportLogsServiceRequest protoOfLogs(Collection<LogRecordData> logs) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     LogsRequestMarshaler.create(logs).writeBinaryTo(out);
     return ExportLogsServiceRequest.parseFrom(out.toByteArray());
   }
 
   /** The SDK's own OTLP JSON encoding of spans. */
-  static String jsonOfSpans(Collection<SpanData> spans) throws IOException {
+  public static String jsonOfSpans(Collection<SpanData> spans) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     TraceRequestMarshaler.create(spans).writeJsonTo(out);
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  static String jsonOfMetrics(Collection<MetricData> metrics) throws IOException {
+  public static String jsonOfMetrics(Collection<MetricData> metrics) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MetricsRequestMarshaler.create(metrics).writeJsonTo(out);
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  static String jsonOfLogs(Collection<LogRecordData> logs) throws IOException {
+  public static String jsonOfLogs(Collection<LogRecordData> logs) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     LogsRequestMarshaler.create(logs).writeJsonTo(out);
     return out.toString(StandardCharsets.UTF_8);

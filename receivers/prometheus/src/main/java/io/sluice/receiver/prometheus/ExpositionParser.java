@@ -40,12 +40,25 @@ final class ExpositionParser {
   record Exemplar(String[] labels, double value, long timestampMs) {}
 
   /**
+   * A native histogram from the protobuf format: Prometheus bucket indexes {@code start ...
+   * start + counts.length - 1} on each side, counts not cumulative.
+   */
+  record NativeHistogram(int schema, double zeroThreshold, long zeroCount, long count, double sum,
+      int positiveStart, long[] positiveCounts, int negativeStart, long[] negativeCounts) {}
+
+  /**
    * One sample line.
    *
    * @param labels alternating names and values, in page order
    * @param timestampMs or {@link #NO_TIMESTAMP}
+   * @param nativeHistogram set for a protobuf native histogram (then {@code value} is its count)
    */
-  record Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar) {}
+  record Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar,
+      NativeHistogram nativeHistogram) {
+    Sample(String name, String[] labels, double value, long timestampMs, Exemplar exemplar) {
+      this(name, labels, value, timestampMs, exemplar, null);
+    }
+  }
 
   /** A parsed page. */
   record Page(List<Sample> samples, Map<String, Family> families) {}
@@ -440,7 +453,8 @@ final class ExpositionParser {
     int end = text.indexOf('\n', lineStart);
     String content = text.substring(lineStart, end < 0 ? text.length() : end);
     int col = pos - lineStart + 1;
-    return new ParseException("line " + line + ", column " + col + ": " + what + ": \"" + shorten(content) + "\"");
+    String w = what.length() <= 2 * EXCERPT ? what : what.substring(0, 2 * EXCERPT) + "...";
+    return new ParseException("line " + line + ", column " + col + ": " + w + ": \"" + shorten(content) + "\"");
   }
 
   private static String shorten(String s) {

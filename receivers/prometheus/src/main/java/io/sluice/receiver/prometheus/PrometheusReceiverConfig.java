@@ -56,8 +56,9 @@ public record PrometheusReceiverConfig(PromConfig config) implements ComponentCo
         }
         Duration interval = sc.scrapeInterval() != null ? sc.scrapeInterval() : global.scrapeInterval();
         if (sc.scrapeTimeout() != null && sc.scrapeInterval() == null && sc.scrapeTimeout().compareTo(interval) > 0) {
-          out.add(new ConfigProblem(p + ".scrape_timeout", sc.scrapeTimeout()
-              + " is longer than scrape_interval " + interval + " (expected: scrape_timeout <= scrape_interval)"));
+          out.add(new ConfigProblem(p + ".scrape_timeout", ConfigChecks.text(sc.scrapeTimeout())
+              + " is longer than scrape_interval " + ConfigChecks.text(interval)
+              + " (expected: scrape_timeout <= scrape_interval)"));
         }
       }
       return out;

@@ -31,6 +31,10 @@ import java.util.Map;
  * @param sampleLimit default 0 (none): more samples after metric relabeling fail the scrape
  * @param labelLimit default 0 (none): a sample with more labels fails the scrape
  * @param bodySizeLimit default 0 (none): a larger uncompressed body fails the scrape
+ * @param scrapeProtocols the formats asked for, in order of preference, as Prometheus's {@code
+ *     scrape_protocols}: {@code PrometheusProto}, {@code OpenMetricsText1.0.0}, {@code
+ *     OpenMetricsText0.0.1}, {@code PrometheusText0.0.4}; default the three text formats (put
+ *     {@code PrometheusProto} first to receive native histograms)
  */
 public record ScrapeConfig(
     String jobName,
@@ -50,14 +54,23 @@ public record ScrapeConfig(
     TlsConfig tlsConfig,
     int sampleLimit,
     int labelLimit,
-    DataSize bodySizeLimit)
+    DataSize bodySizeLimit,
+    List<String> scrapeProtocols)
     implements ComponentConfig {
+  /** Each protocol's media type, as Prometheus sends it in Accept. */
+  static final Map<String, String> PROTOCOLS = Map.of(
+      "PrometheusProto", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
+      "OpenMetricsText1.0.0", "application/openmetrics-text;version=1.0.0",
+      "OpenMetricsText0.0.1", "application/openmetrics-text;version=0.0.1",
+      "PrometheusText0.0.4", "text/plain;version=0.0.4");
+  /** Prometheus's default order without the protobuf format. */
+  static final List<String> DEFAULT_PROTOCOLS = List.of("OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText0.0.4");
 
   /** Prometheus's defaults; interval and timeout null mean "from {@code global}". */
   public static ScrapeConfig defaults() {
     return new ScrapeConfig("", null, null, "/metrics", "http", Map.of(), List.of(), List.of(), false, true,
         List.of(), List.of(), BasicAuth.defaults(), Authorization.defaults(), TlsConfig.defaults(), 0, 0,
-        DataSize.ofBytes(0));
+        DataSize.ofBytes(0), DEFAULT_PROTOCOLS);
   }
 
   @Override
@@ -71,8 +84,8 @@ public record ScrapeConfig(
       ConfigChecks.duration(out, "scrape_timeout", scrapeTimeout, true);
     }
     if (scrapeInterval != null && scrapeTimeout != null && scrapeTimeout.compareTo(scrapeInterval) > 0) {
-      out.add(new ConfigProblem("scrape_timeout", scrapeTimeout + " is longer than scrape_interval "
-          + scrapeInterval + " (expected: scrape_timeout <= scrape_interval)"));
+      out.add(new ConfigProblem("scrape_timeout", ConfigChecks.text(scrapeTimeout) + " is longer than scrape_interval "
+          + ConfigChecks.text(scrapeInterval) + " (expected: scrape_timeout <= scrape_interval)"));
     }
     if (metricsPath == null || !metricsPath.startsWith("/")) {
       out.add(new ConfigProblem("metrics_path", ConfigChecks.quote(metricsPath) + " (expected: a path starting with /)"));
@@ -103,6 +116,12 @@ public record ScrapeConfig(
           "set together with basic_auth (expected: at most one of basic_auth and authorization)"));
     }
     tlsConfig.validate().forEach(p -> out.add(p.under("tls_config")));
+    if (scrapeProtocols.isEmpty()) {
+      out.add(new ConfigProblem("scrape_protocols", "[] (expected: at least one of " + String.join(", ", PROTOCOLS.keySet().stream().sorted().toList()) + ")"));
+    }
+    for (String p : scrapeProtocols) {
+      ConfigChecks.oneOf(out, "scrape_protocols", p, PROTOCOLS.keySet().stream().sorted().toList());
+    }
     ConfigChecks.atLeast(out, "sample_limit", sampleLimit, 0);
     ConfigChecks.atLeast(out, "label_limit", labelLimit, 0);
     return out;

@@ -4,6 +4,8 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -18,6 +20,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.sluice.api.Metrics;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,61 +36,94 @@ import java.util.TreeMap;
  *       series was first seen (and the scrape time minus 1 ms after a reset);
  *   <li>gauge, unknown, untyped, info, stateset, gaugehistogram → Gauge per sample;
  *   <li>histogram → cumulative Histogram ({@code le} buckets de-accumulated, {@code _sum}, {@code
- *       _count}); summary → Summary;
+ *       _count}); a native histogram (protobuf format) → cumulative ExponentialHistogram (schema =
+ *       scale); summary → Summary;
  *   <li>{@code job}/{@code instance} → {@code service.namespace}/{@code service.name}, {@code
  *       service.instance.id}, {@code server.address}, {@code server.port}, {@code url.scheme};
  *       {@code target_info} labels → resource attributes; other labels → point attributes;
  *   <li>a point emitted by the previous scrape and missing now gets a point flagged {@code
  *       FLAG_NO_RECORDED_VALUE} (Prometheus staleness).
  * </ul>
+ *
+ * <p>State between scrapes is one compact string key per point ({@link #key}) plus, for cumulative
+ * points, a small {@link Cumulative}; stale markers are rebuilt from the key.
  */
 final class ScrapeConverter {
   static final int NO_RECORDED_VALUE = 1;
   private static final InstrumentationScope SCOPE =
       InstrumentationScope.newBuilder().setName("io.sluice.receiver.prometheus").build();
   private static final String[] SUFFIXES = {"_bucket", "_count", "_sum", "_total", "_created", "_gcount", "_gsum", "_info"};
+  private static final char SEP = '\u0000';
+  private static final char EQ = '\u0001';
 
-  /** A sample after relabeling. Labels exclude {@code __name__}. */
+  /**
+   * A sample after relabeling. Labels are sorted and exclude {@code __name__}; {@code key} is
+   * {@link #key}{@code (name, labels, null)}.
+   */
   record ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-      ExpositionParser.Exemplar exemplar) {}
+      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram, String key) {
+    ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
+        ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
+      this(name, labels, value, timestampMs, exemplar, nativeHistogram, ScrapeConverter.key(name, labels, null));
+    }
 
-  /** Identity of an emitted point, and what a stale marker for it needs. */
-  private record PointKey(String job, String instance, String metric, Kind kind, Map<String, String> attrs) {}
+    ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
+        ExpositionParser.Exemplar exemplar) {
+      this(name, labels, value, timestampMs, exemplar, null);
+    }
+  }
 
-  private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY }
+  private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY, EXPONENTIAL }
 
-  private record Template(double[] bounds, double[] quantiles, String unit, String help) {}
+  /** Start time and last value of a cumulative point; bucket bounds or quantiles for its stale marker. */
+  private static final class Cumulative {
+    long start;
+    double last;
+    double[] layout;
+  }
 
   private final String scheme;
-  private Map<PointKey, Template> previous = new HashMap<>();
-  private final Map<PointKey, long[]> starts = new HashMap<>();
-  private final Map<PointKey, Double> lastValues = new HashMap<>();
+  private HashSet<String> gauges = new HashSet<>();
+  private HashMap<String, Cumulative> counters = new HashMap<>();
+  private HashMap<String, Cumulative> histograms = new HashMap<>();
+  private HashMap<String, Cumulative> summaries = new HashMap<>();
+  private HashMap<String, Cumulative> exponentials = new HashMap<>();
 
   ScrapeConverter(String scheme) {
     this.scheme = scheme;
+  }
+
+  /**
+   * The identity of a series: name, then sorted {@code label=value} pairs, separated by control
+   * characters; {@code skip} (e.g. {@code le}) is left out.
+   */
+  static String key(String name, Map<String, String> sortedLabels, String skip) {
+    StringBuilder sb = new StringBuilder(name.length() + 16 * sortedLabels.size());
+    sb.append(name);
+    for (Map.Entry<String, String> e : sortedLabels.entrySet()) {
+      if (!e.getKey().equals(skip)) {
+        sb.append(SEP).append(e.getKey()).append(EQ).append(e.getValue());
+      }
+    }
+    return sb.toString();
   }
 
   /** Builds the metrics of a successful scrape, plus stale markers for vanished points. */
   Metrics convert(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, long scrapeMs,
       List<ScrapedSample> synthetic) {
     Builder b = new Builder(scrapeMs);
-    Map<List<String>, Map<String, String>> targetInfo = new HashMap<>();
+    Map<String, Double> created = new HashMap<>();
     for (ScrapedSample s : samples) {
       if (s.name().equals("target_info")) {
         Map<String, String> attrs = new TreeMap<>(s.labels());
-        attrs.remove("job");
-        attrs.remove("instance");
-        targetInfo.put(List.of(s.labels().getOrDefault("job", ""), s.labels().getOrDefault("instance", "")), attrs);
-      }
-    }
-    b.targetInfo = targetInfo;
-    Map<String, Double> created = new HashMap<>();
-    for (ScrapedSample s : samples) {
-      if (s.name().endsWith("_created")) {
+        String job = orEmpty(attrs.remove("job"));
+        String instance = orEmpty(attrs.remove("instance"));
+        b.targetInfo.put(job + SEP + instance, attrs);
+      } else if (s.name().endsWith("_created")) {
         String base = s.name().substring(0, s.name().length() - "_created".length());
         ExpositionParser.Family f = families.get(base);
         if (f != null && f.type.equals("counter")) {
-          created.put(base + new TreeMap<>(s.labels()), s.value());
+          created.put(key(base, s.labels(), null), s.value());
         }
       }
     }
@@ -98,31 +134,28 @@ final class ScrapeConverter {
       }
       String[] fam = family(s.name(), families);
       String base = fam[0];
-      String type = fam[1];
       ExpositionParser.Family meta = families.get(base);
       String help = meta == null ? "" : meta.help;
       String unit = meta == null ? "" : unitOf(meta.unit);
-      switch (type) {
+      if (s.nativeHistogram() != null) {
+        b.exponential(s, help, unit);
+        continue;
+      }
+      switch (fam[1]) {
         case "counter" -> {
           if (!s.name().endsWith("_created") || s.name().equals(base)) {
-            b.counter(s, help, unit, created.getOrDefault(base + new TreeMap<>(s.labels()), Double.NaN));
+            Double c = created.isEmpty() ? null : created.get(key(base, s.labels(), null));
+            b.counter(s, help, unit, c == null ? Double.NaN : c);
           }
         }
-        case "histogram" -> {
-          String key = "le";
-          HistAcc h = hist(hists, base, s, key);
-          h.help = help;
-          h.unit = unit;
-          h.histogram = true;
-          h.add(s, base, key);
+        case "histogram", "summary" -> {
+          boolean histogram = fam[1].equals("histogram");
+          String skip = histogram ? "le" : "quantile";
+          String k = key(base, s.labels(), skip);
+          HistAcc h = hists.computeIfAbsent(k, x -> new HistAcc(base, s.labels(), skip, x, histogram, help, unit));
+          h.add(s, base, skip);
         }
-        case "summary" -> {
-          HistAcc h = hist(hists, base, s, "quantile");
-          h.help = help;
-          h.unit = unit;
-          h.add(s, base, "quantile");
-        }
-        default -> b.gauge(s.name(), s, help, unit);
+        default -> b.gauge(s, help, unit);
       }
     }
     for (HistAcc h : hists.values()) {
@@ -133,36 +166,27 @@ final class ScrapeConverter {
       }
     }
     for (ScrapedSample s : synthetic) {
-      b.gauge(s.name(), s, "", "");
+      b.gauge(s, "", "");
     }
-    for (Map.Entry<PointKey, Template> e : previous.entrySet()) {
-      if (!b.emitted.containsKey(e.getKey())) {
-        b.stale(e.getKey(), e.getValue());
-      }
-    }
-    previous = b.emitted;
-    starts.keySet().retainAll(previous.keySet());
-    lastValues.keySet().retainAll(previous.keySet());
-    return b.build();
+    b.staleRemaining();
+    return b.finish();
   }
 
   /** A failed scrape or a removed target: stale markers for everything, plus the synthetic series. */
   Metrics down(long scrapeMs, List<ScrapedSample> synthetic, boolean removed) {
     Builder b = new Builder(scrapeMs);
-    b.targetInfo = Map.of();
     for (ScrapedSample s : synthetic) {
-      b.gauge(s.name(), s, "", "");
+      b.gauge(s, "", "");
     }
-    Map<PointKey, Template> keep = b.emitted;
-    for (Map.Entry<PointKey, Template> e : previous.entrySet()) {
-      if (removed || !keep.containsKey(e.getKey())) {
-        b.stale(e.getKey(), e.getValue());
-      }
+    b.staleRemaining();
+    if (removed) {
+      b.newGauges.clear();
     }
-    previous = removed ? new HashMap<>() : new HashMap<>(keep);
-    starts.clear();
-    lastValues.clear();
-    return b.build();
+    return b.finish();
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   private static String unitOf(String promUnit) {
@@ -189,7 +213,7 @@ final class ScrapeConverter {
         }
       }
     }
-    return new String[] {name, f == null || f.type.isEmpty() ? "unknown" : f.type};
+    return new String[] {name, "unknown"};
   }
 
   private static boolean fits(String type, String suffix) {
@@ -203,47 +227,47 @@ final class ScrapeConverter {
     };
   }
 
-  private static HistAcc hist(Map<String, HistAcc> hists, String base, ScrapedSample s, String without) {
-    Map<String, String> labels = new TreeMap<>(s.labels());
-    if (without != null) {
-      labels.remove(without);
-    }
-    return hists.computeIfAbsent(base + labels, k -> new HistAcc(base, labels));
-  }
-
   /** Collects the samples of one histogram or summary point. */
   static final class HistAcc {
     final String name;
     final Map<String, String> labels;
+    final String key;
+    final boolean histogram;
+    final String help;
+    final String unit;
     final TreeMap<Double, Double> buckets = new TreeMap<>();
-    final List<ExpositionParser.Exemplar> exemplars = new ArrayList<>();
+    final List<ExpositionParser.Exemplar> exemplars = new ArrayList<>(0);
     double sum = Double.NaN;
     double count = Double.NaN;
     double created = Double.NaN;
     long timestampMs = Long.MIN_VALUE;
-    boolean histogram;
-    String help = "";
-    String unit = "";
 
-    HistAcc(String name, Map<String, String> labels) {
+    HistAcc(String name, Map<String, String> labels, String skip, String key, boolean histogram, String help,
+        String unit) {
       this.name = name;
-      this.labels = labels;
+      Map<String, String> l = new TreeMap<>(labels);
+      l.remove(skip);
+      this.labels = l;
+      this.key = key;
+      this.histogram = histogram;
+      this.help = help;
+      this.unit = unit;
     }
 
-    void add(ScrapedSample s, String base, String key) {
+    void add(ScrapedSample s, String base, String skip) {
       timestampMs = Math.max(timestampMs, s.timestampMs());
-      String suffix = s.name().substring(base.length());
-      switch (suffix) {
+      switch (s.name().substring(base.length())) {
         case "_sum" -> sum = s.value();
         case "_count" -> count = s.value();
         case "_created" -> created = s.value();
         default -> {
-          String le = s.labels().get(key);
-          if (le != null) {
+          String bound = s.labels().get(skip);
+          if (bound != null) {
             try {
-              buckets.put(Double.parseDouble(le.replace("+Inf", "Infinity").replace("Inf", "Infinity")), s.value());
+              buckets.put(bound.endsWith("Inf") ? (bound.startsWith("-") ? Double.NEGATIVE_INFINITY
+                  : Double.POSITIVE_INFINITY) : Double.parseDouble(bound), s.value());
             } catch (NumberFormatException e) {
-              // a bucket whose bound is not a number cannot be placed; Prometheus keeps it as a series
+              // a bucket whose bound is not a number cannot be placed in an OTLP histogram
             }
             if (s.exemplar() != null) {
               exemplars.add(s.exemplar());
@@ -254,20 +278,44 @@ final class ScrapeConverter {
     }
   }
 
-  /** Builds one scrape's OTLP request. */
+  /** The metrics of one resource (job and instance), one map of metrics per kind. */
+  private static final class ResourceAcc {
+    final String job;
+    final String instance;
+    final List<Map<String, Metric.Builder>> byKind = new ArrayList<>(Kind.values().length);
+
+    ResourceAcc(String job, String instance) {
+      this.job = job;
+      this.instance = instance;
+      for (int i = 0; i < Kind.values().length; i++) {
+        byKind.add(new LinkedHashMap<>());
+      }
+    }
+  }
+
+  /** Builds one scrape's OTLP request and the state for the next scrape. */
   private final class Builder {
     final long scrapeNanos;
-    final Map<PointKey, Template> emitted = new HashMap<>();
-    final Map<List<String>, Map<String, Metric.Builder>> byResource = new LinkedHashMap<>();
-    Map<List<String>, Map<String, String>> targetInfo;
+    final Map<String, ResourceAcc> byResource = new LinkedHashMap<>();
+    final Map<String, Map<String, String>> targetInfo = new HashMap<>();
+    final HashSet<String> newGauges = new HashSet<>();
+    final HashMap<String, Cumulative> newCounters = new HashMap<>();
+    final HashMap<String, Cumulative> newHistograms = new HashMap<>();
+    final HashMap<String, Cumulative> newSummaries = new HashMap<>();
+    final HashMap<String, Cumulative> newExponentials = new HashMap<>();
+    private ResourceAcc last;
 
     Builder(long scrapeMs) {
       this.scrapeNanos = scrapeMs * 1_000_000;
     }
 
     private Metric.Builder metric(String job, String instance, String name, Kind kind, String help, String unit) {
-      Map<String, Metric.Builder> metrics = byResource.computeIfAbsent(List.of(job, instance), k -> new LinkedHashMap<>());
-      return metrics.computeIfAbsent(name + "\u0000" + kind, k -> {
+      ResourceAcc r = last;
+      if (r == null || !r.job.equals(job) || !r.instance.equals(instance)) {
+        r = byResource.computeIfAbsent(job + SEP + instance, k -> new ResourceAcc(job, instance));
+        last = r;
+      }
+      return r.byKind.get(kind.ordinal()).computeIfAbsent(name, k -> {
         Metric.Builder m = Metric.newBuilder().setName(name).setDescription(help).setUnit(unit);
         switch (kind) {
           case GAUGE -> m.setGauge(Gauge.newBuilder());
@@ -276,59 +324,58 @@ final class ScrapeConverter {
           case HISTOGRAM -> m.setHistogram(Histogram.newBuilder()
               .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
           case SUMMARY -> m.setSummary(Summary.newBuilder());
+          case EXPONENTIAL -> m.setExponentialHistogram(ExponentialHistogram.newBuilder()
+              .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
         }
         return m;
       });
-    }
-
-    private PointKey key(Map<String, String> labels, String name, Kind kind) {
-      Map<String, String> attrs = new TreeMap<>(labels);
-      String job = attrs.remove("job");
-      String instance = attrs.remove("instance");
-      return new PointKey(job == null ? "" : job, instance == null ? "" : instance, name, kind, attrs);
     }
 
     private long time(long tsMs) {
       return tsMs == Long.MIN_VALUE ? scrapeNanos : tsMs * 1_000_000;
     }
 
-    /** Start time for a cumulative point: created, or first seen, reset on decrease. */
-    private long start(PointKey k, double value, double created) {
+    /** Moves a cumulative point's state forward: created, or first seen, reset on decrease. */
+    private Cumulative advance(Map<String, Cumulative> old, Map<String, Cumulative> now, String key, double value,
+        double created, double[] layout) {
+      Cumulative c = old.remove(key);
+      if (c == null) {
+        c = new Cumulative();
+        c.start = scrapeNanos;
+      } else if (value < c.last) {
+        c.start = scrapeNanos - 1_000_000;
+      }
       if (!Double.isNaN(created)) {
-        return (long) (created * 1e9);
+        c.start = (long) (created * 1e9);
       }
-      long[] st = starts.get(k);
-      Double last = lastValues.put(k, value);
-      if (st == null) {
-        st = new long[] {scrapeNanos};
-        starts.put(k, st);
-      } else if (last != null && value < last) {
-        st[0] = scrapeNanos - 1_000_000;
-      }
-      return st[0];
+      c.last = value;
+      c.layout = layout;
+      now.put(key, c);
+      return c;
     }
 
-    void gauge(String name, ScrapedSample s, String help, String unit) {
-      PointKey k = key(s.labels(), name, Kind.GAUGE);
-      emitted.put(k, new Template(null, null, unit, help));
-      NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(k.attrs()))
+    void gauge(ScrapedSample s, String help, String unit) {
+      gauges.remove(s.key());
+      newGauges.add(s.key());
+      Map<String, String> l = s.labels();
+      NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(l))
           .setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
-      metric(k.job(), k.instance(), name, Kind.GAUGE, help, unit).getGaugeBuilder().addDataPoints(p);
+      metric(orEmpty(l.get("job")), orEmpty(l.get("instance")), s.name(), Kind.GAUGE, help, unit)
+          .getGaugeBuilder().addDataPoints(p);
     }
 
     void counter(ScrapedSample s, String help, String unit, double created) {
-      PointKey k = key(s.labels(), s.name(), Kind.COUNTER);
-      emitted.put(k, new Template(null, null, unit, help));
-      NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(k.attrs()))
-          .setStartTimeUnixNano(start(k, s.value(), created))
-          .setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
-      metric(k.job(), k.instance(), s.name(), Kind.COUNTER, help, unit).getSumBuilder().addDataPoints(p);
+      Cumulative c = advance(counters, newCounters, s.key(), s.value(), created, null);
+      Map<String, String> l = s.labels();
+      NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(l))
+          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
+      metric(orEmpty(l.get("job")), orEmpty(l.get("instance")), s.name(), Kind.COUNTER, help, unit)
+          .getSumBuilder().addDataPoints(p);
     }
 
     void histogram(HistAcc h) {
-      PointKey k = key(h.labels, h.name, Kind.HISTOGRAM);
-      List<Double> bounds = new ArrayList<>();
-      List<Long> counts = new ArrayList<>();
+      List<Double> bounds = new ArrayList<>(h.buckets.size());
+      List<Long> counts = new ArrayList<>(h.buckets.size());
       double prev = 0;
       double inf = Double.NaN;
       for (Map.Entry<Double, Double> e : h.buckets.entrySet()) {
@@ -342,50 +389,96 @@ final class ScrapeConverter {
       }
       double count = !Double.isNaN(h.count) ? h.count : Double.isNaN(inf) ? prev : inf;
       counts.add((long) Math.max(0, count - prev));
-      double[] b = bounds.stream().mapToDouble(Double::doubleValue).toArray();
-      emitted.put(k, new Template(b, null, h.unit, h.help));
-      HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().addAllAttributes(attrs(k.attrs()))
-          .setStartTimeUnixNano(start(k, count, h.created)).setTimeUnixNano(time(h.timestampMs))
+      double[] layout = bounds.stream().mapToDouble(Double::doubleValue).toArray();
+      Cumulative c = advance(histograms, newHistograms, h.key, count, h.created, layout);
+      HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().addAllAttributes(attrs(h.labels))
+          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(h.timestampMs))
           .setCount((long) count).addAllExplicitBounds(bounds).addAllBucketCounts(counts);
       if (!Double.isNaN(h.sum)) {
         p.setSum(h.sum);
       }
       for (ExpositionParser.Exemplar e : h.exemplars) {
-        var ex = io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder().setAsDouble(e.value())
-            .setTimeUnixNano(e.timestampMs() == Long.MIN_VALUE ? scrapeNanos : e.timestampMs() * 1_000_000);
-        for (int i = 0; i < e.labels().length; i += 2) {
-          String n = e.labels()[i];
-          String v = e.labels()[i + 1];
-          if (n.equals("trace_id") && v.matches("[0-9a-fA-F]{32}")) {
-            ex.setTraceId(com.google.protobuf.ByteString.fromHex(v.toLowerCase(java.util.Locale.ROOT)));
-          } else if (n.equals("span_id") && v.matches("[0-9a-fA-F]{16}")) {
-            ex.setSpanId(com.google.protobuf.ByteString.fromHex(v.toLowerCase(java.util.Locale.ROOT)));
-          } else {
-            ex.addFilteredAttributes(kv(n, v));
-          }
-        }
-        p.addExemplars(ex);
+        p.addExemplars(exemplar(e));
       }
-      metric(k.job(), k.instance(), h.name, Kind.HISTOGRAM, h.help, h.unit).getHistogramBuilder().addDataPoints(p);
+      metric(orEmpty(h.labels.get("job")), orEmpty(h.labels.get("instance")), h.name, Kind.HISTOGRAM, h.help, h.unit)
+          .getHistogramBuilder().addDataPoints(p);
+    }
+
+    private io.opentelemetry.proto.metrics.v1.Exemplar exemplar(ExpositionParser.Exemplar e) {
+      var ex = io.opentelemetry.proto.metrics.v1.Exemplar.newBuilder().setAsDouble(e.value())
+          .setTimeUnixNano(e.timestampMs() == Long.MIN_VALUE ? scrapeNanos : e.timestampMs() * 1_000_000);
+      for (int i = 0; i < e.labels().length; i += 2) {
+        String n = e.labels()[i];
+        String v = e.labels()[i + 1];
+        if (n.equals("trace_id") && v.matches("[0-9a-fA-F]{32}")) {
+          ex.setTraceId(com.google.protobuf.ByteString.fromHex(v.toLowerCase(java.util.Locale.ROOT)));
+        } else if (n.equals("span_id") && v.matches("[0-9a-fA-F]{16}")) {
+          ex.setSpanId(com.google.protobuf.ByteString.fromHex(v.toLowerCase(java.util.Locale.ROOT)));
+        } else {
+          ex.addFilteredAttributes(kv(n, v));
+        }
+      }
+      return ex.build();
+    }
+
+    /** A protobuf native histogram: schema is the OTLP scale, Prometheus index i is OTLP index i - 1. */
+    void exponential(ScrapedSample s, String help, String unit) {
+      ExpositionParser.NativeHistogram nh = s.nativeHistogram();
+      Cumulative c = advance(exponentials, newExponentials, s.key(), nh.count(), Double.NaN, null);
+      ExponentialHistogramDataPoint.Builder p = ExponentialHistogramDataPoint.newBuilder()
+          .addAllAttributes(attrs(s.labels())).setStartTimeUnixNano(c.start).setTimeUnixNano(time(s.timestampMs()))
+          .setCount(nh.count()).setSum(nh.sum()).setScale(nh.schema()).setZeroCount(nh.zeroCount())
+          .setZeroThreshold(nh.zeroThreshold())
+          .setPositive(buckets(nh.positiveStart(), nh.positiveCounts()))
+          .setNegative(buckets(nh.negativeStart(), nh.negativeCounts()));
+      Map<String, String> l = s.labels();
+      metric(orEmpty(l.get("job")), orEmpty(l.get("instance")), s.name(), Kind.EXPONENTIAL, help, unit)
+          .getExponentialHistogramBuilder().addDataPoints(p);
+    }
+
+    private ExponentialHistogramDataPoint.Buckets buckets(int start, long[] counts) {
+      ExponentialHistogramDataPoint.Buckets.Builder b = ExponentialHistogramDataPoint.Buckets.newBuilder();
+      if (counts.length > 0) {
+        b.setOffset(start - 1);
+        for (long c : counts) {
+          b.addBucketCounts(c);
+        }
+      }
+      return b.build();
     }
 
     void summary(HistAcc h) {
-      PointKey k = key(h.labels, h.name, Kind.SUMMARY);
       double count = Double.isNaN(h.count) ? 0 : h.count;
-      double[] qs = h.buckets.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-      emitted.put(k, new Template(null, qs, h.unit, h.help));
-      SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder().addAllAttributes(attrs(k.attrs()))
-          .setStartTimeUnixNano(start(k, count, h.created)).setTimeUnixNano(time(h.timestampMs))
+      double[] layout = h.buckets.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+      Cumulative c = advance(summaries, newSummaries, h.key, count, h.created, layout);
+      SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder().addAllAttributes(attrs(h.labels))
+          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(h.timestampMs))
           .setCount((long) count).setSum(Double.isNaN(h.sum) ? 0 : h.sum);
       h.buckets.forEach((q, v) -> p.addQuantileValues(
           SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(q).setValue(v)));
-      metric(k.job(), k.instance(), h.name, Kind.SUMMARY, h.help, h.unit).getSummaryBuilder().addDataPoints(p);
+      metric(orEmpty(h.labels.get("job")), orEmpty(h.labels.get("instance")), h.name, Kind.SUMMARY, h.help, h.unit)
+          .getSummaryBuilder().addDataPoints(p);
     }
 
-    void stale(PointKey k, Template t) {
-      Metric.Builder m = metric(k.job(), k.instance(), k.metric(), k.kind(), t.help(), t.unit());
-      List<KeyValue> attrs = attrs(k.attrs());
-      switch (k.kind()) {
+    /** Stale markers for every point of the previous scrape not emitted now. */
+    void staleRemaining() {
+      gauges.forEach(k -> stale(k, Kind.GAUGE, null));
+      counters.forEach((k, c) -> stale(k, Kind.COUNTER, null));
+      histograms.forEach((k, c) -> stale(k, Kind.HISTOGRAM, c.layout));
+      summaries.forEach((k, c) -> stale(k, Kind.SUMMARY, c.layout));
+      exponentials.forEach((k, c) -> stale(k, Kind.EXPONENTIAL, null));
+    }
+
+    private void stale(String key, Kind kind, double[] layout) {
+      String[] parts = key.split(String.valueOf(SEP), -1);
+      Map<String, String> labels = new TreeMap<>();
+      for (int i = 1; i < parts.length; i++) {
+        int eq = parts[i].indexOf(EQ);
+        labels.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+      }
+      Metric.Builder m = metric(orEmpty(labels.get("job")), orEmpty(labels.get("instance")), parts[0], kind, "", "");
+      List<KeyValue> attrs = attrs(labels);
+      switch (kind) {
         case GAUGE -> m.getGaugeBuilder().addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(attrs)
             .setTimeUnixNano(scrapeNanos).setFlags(NO_RECORDED_VALUE));
         case COUNTER -> m.getSumBuilder().addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(attrs)
@@ -393,7 +486,7 @@ final class ScrapeConverter {
         case HISTOGRAM -> {
           HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().addAllAttributes(attrs)
               .setTimeUnixNano(scrapeNanos).setFlags(NO_RECORDED_VALUE);
-          for (double b : t.bounds()) {
+          for (double b : layout) {
             p.addExplicitBounds(b).addBucketCounts(0);
           }
           m.getHistogramBuilder().addDataPoints(p.addBucketCounts(0));
@@ -401,22 +494,33 @@ final class ScrapeConverter {
         case SUMMARY -> {
           SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder().addAllAttributes(attrs)
               .setTimeUnixNano(scrapeNanos).setFlags(NO_RECORDED_VALUE);
-          for (double q : t.quantiles()) {
+          for (double q : layout) {
             p.addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(q));
           }
           m.getSummaryBuilder().addDataPoints(p);
         }
+        case EXPONENTIAL -> m.getExponentialHistogramBuilder().addDataPoints(ExponentialHistogramDataPoint.newBuilder()
+            .addAllAttributes(attrs).setTimeUnixNano(scrapeNanos).setFlags(NO_RECORDED_VALUE));
       }
     }
 
-    Metrics build() {
-      List<ResourceMetrics> out = new ArrayList<>();
-      byResource.forEach((jobInstance, metrics) -> {
+    /** Installs the state for the next scrape and returns the OTLP request. */
+    Metrics finish() {
+      gauges = newGauges;
+      counters = newCounters;
+      histograms = newHistograms;
+      summaries = newSummaries;
+      exponentials = newExponentials;
+      List<ResourceMetrics> out = new ArrayList<>(byResource.size());
+      for (ResourceAcc r : byResource.values()) {
         ScopeMetrics.Builder sm = ScopeMetrics.newBuilder().setScope(SCOPE);
-        metrics.values().forEach(sm::addMetrics);
-        out.add(ResourceMetrics.newBuilder().setResource(resource(jobInstance.get(0), jobInstance.get(1),
-            targetInfo.getOrDefault(jobInstance, Map.of()))).addScopeMetrics(sm).build());
-      });
+        for (Map<String, Metric.Builder> metrics : r.byKind) {
+          metrics.values().forEach(sm::addMetrics);
+        }
+        out.add(ResourceMetrics.newBuilder()
+            .setResource(resource(r.job, r.instance, targetInfo.getOrDefault(r.job + SEP + r.instance, Map.of())))
+            .addScopeMetrics(sm).build());
+      }
       return Metrics.of(out);
     }
   }
@@ -433,7 +537,8 @@ final class ScrapeConverter {
     if (!instance.isEmpty()) {
       r.addAttributes(kv("service.instance.id", instance));
       int colon = instance.lastIndexOf(':');
-      if (colon > 0 && instance.substring(colon + 1).chars().allMatch(Character::isDigit) && colon < instance.length() - 1) {
+      if (colon > 0 && colon < instance.length() - 1
+          && instance.substring(colon + 1).chars().allMatch(Character::isDigit)) {
         r.addAttributes(kv("server.address", instance.substring(0, colon)));
         r.addAttributes(KeyValue.newBuilder().setKey("server.port")
             .setValue(AnyValue.newBuilder().setIntValue(Long.parseLong(instance.substring(colon + 1)))).build());
@@ -444,9 +549,14 @@ final class ScrapeConverter {
     return r.build();
   }
 
-  private static List<KeyValue> attrs(Map<String, String> attrs) {
-    List<KeyValue> out = new ArrayList<>(attrs.size());
-    attrs.forEach((k, v) -> out.add(kv(k, v)));
+  /** Point attributes: every label but job and instance, which are the resource's. */
+  private static List<KeyValue> attrs(Map<String, String> labels) {
+    List<KeyValue> out = new ArrayList<>(labels.size());
+    labels.forEach((k, v) -> {
+      if (!k.equals("job") && !k.equals("instance")) {
+        out.add(kv(k, v));
+      }
+    });
     return out;
   }
 

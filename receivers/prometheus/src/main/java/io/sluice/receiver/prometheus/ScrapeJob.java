@@ -72,6 +72,19 @@ final class ScrapeJob {
     return config;
   }
 
+  /**
+   * The Accept header, built from {@code scrape_protocols} like Prometheus does: weights {@code
+   * q=0.5} downwards in order, then {@code *}{@code /*}.
+   */
+  String accept() {
+    StringBuilder sb = new StringBuilder();
+    int weight = ScrapeConfig.PROTOCOLS.size() + 1;
+    for (String p : config.scrapeProtocols()) {
+      sb.append(ScrapeConfig.PROTOCOLS.get(p)).append(";q=0.").append(weight--).append(',');
+    }
+    return sb.append("*/*;q=0.").append(weight).toString();
+  }
+
   Duration interval() {
     return interval;
   }
@@ -196,7 +209,7 @@ final class ScrapeJob {
       Map<String, String> labels = new TreeMap<>();
       JsonNode ls = group.get("labels");
       if (ls != null) {
-        ls.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        ls.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       }
       labels.put("__meta_filepath", p.toString());
       JsonNode ts = group.get("targets");

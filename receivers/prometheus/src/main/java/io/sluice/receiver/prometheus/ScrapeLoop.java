@@ -3,6 +3,7 @@ package io.sluice.receiver.prometheus;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.encoding.DecodingClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpMethod;
@@ -35,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ScrapeLoop {
   private static final Logger logger = LoggerFactory.getLogger(ScrapeLoop.class);
-  static final String ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
-      + "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
   private final ScrapeJob job;
   private final ScrapeTarget target;
@@ -44,7 +43,8 @@ final class ScrapeLoop {
   private final WebClient client;
   private final ScrapeConverter converter;
   private final ThrottledLogger failures;
-  private Set<String> lastSeries = Set.of();
+  /** Sorted 64-bit hashes of the previous scrape's series, for scrape_series_added (8 bytes a series). */
+  private long[] lastSeries = new long[0];
   private volatile boolean stopped;
   private Thread thread;
 
@@ -53,10 +53,12 @@ final class ScrapeLoop {
     this.target = target;
     this.consumer = consumer;
     this.failures = failures;
-    this.client = WebClient.builder(target.scheme() + "://" + target.address())
+    // Plain HTTP/1.1 for http targets (as Prometheus): no h2c attempt that most exporters refuse.
+    this.client = WebClient.builder((target.scheme().equals("http") ? "h1c" : "https") + "://" + target.address())
         .factory(job.clientFactory())
         .responseTimeout(job.timeout())
         .maxResponseLength(job.config().bodySizeLimit().bytes())
+        .decorator(DecodingClient.newDecorator())
         .build();
     this.converter = new ScrapeConverter(target.scheme());
   }
@@ -128,7 +130,7 @@ final class ScrapeLoop {
       failures.warn("scrape of {} (job {}) failed: {}", target.scheme() + "://" + target.address()
           + target.pathAndQuery(), job.config().jobName(), e.getMessage());
       double seconds = (System.nanoTime() - t0) / 1e9;
-      lastSeries = Set.of();
+      lastSeries = new long[0];
       metrics = converter.down(startMs, synthetic(startMs, 0, seconds, 0, 0, 0), false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -141,9 +143,10 @@ final class ScrapeLoop {
 
   private byte[] fetch() throws ScrapeFailure, InterruptedException {
     RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.GET, target.pathAndQuery())
-        .set("Accept", ACCEPT)
+        .set("Accept", job.accept())
         .set("User-Agent", "sluice-prometheus-receiver")
-        .set("X-Prometheus-Scrape-Timeout-Seconds", Double.toString(job.timeout().toMillis() / 1000.0));
+        .set("X-Prometheus-Scrape-Timeout-Seconds",
+            java.math.BigDecimal.valueOf(job.timeout().toMillis(), 3).stripTrailingZeros().toPlainString());
     ScrapeConfig sc = job.config();
     if (!sc.basicAuth().username().isEmpty()) {
       String cred = sc.basicAuth().username() + ":" + sc.basicAuth().password();
@@ -174,7 +177,12 @@ final class ScrapeLoop {
       throw new ScrapeFailure("server returned HTTP status " + res.status());
     }
     contentType = res.contentType() == null ? "" : res.contentType().toString();
-    return res.content().array();
+    byte[] body = res.content().array();
+    long limit = sc.bodySizeLimit().bytes();
+    if (limit > 0 && body.length > limit) {
+      throw new ScrapeFailure("body larger than body_size_limit " + sc.bodySizeLimit() + " after decompression");
+    }
+    return body;
   }
 
   /** The samples of one page after label merging, metric relabeling and limits. */
@@ -183,12 +191,13 @@ final class ScrapeLoop {
 
   ScrapeResult process(byte[] body, String contentType, long scrapeMs) throws ScrapeFailure {
     boolean openMetrics = contentType.startsWith("application/openmetrics-text");
+    boolean protobuf = contentType.startsWith("application/vnd.google.protobuf");
     ExpositionParser.Page page;
     try {
-      page = ExpositionParser.parse(body, openMetrics);
+      page = protobuf ? ProtobufParser.parse(body) : ExpositionParser.parse(body, openMetrics);
     } catch (ExpositionParser.ParseException e) {
-      throw new ScrapeFailure((openMetrics ? "invalid OpenMetrics page: " : "invalid text format page: ")
-          + e.getMessage());
+      throw new ScrapeFailure((protobuf ? "invalid protobuf page: " : openMetrics ? "invalid OpenMetrics page: "
+          : "invalid text format page: ") + e.getMessage());
     }
     ScrapeConfig sc = job.config();
     List<ScrapedSample> out = new ArrayList<>(page.samples().size());
@@ -216,12 +225,13 @@ final class ScrapeLoop {
         throw new ScrapeFailure("label_limit exceeded (metric: " + name + ", number of labels: "
             + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
       }
-      if (!seen.add(name + labels)) {
+      long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
+      ScrapedSample sample = new ScrapedSample(name, labels, s.value(), ts, s.exemplar(), s.nativeHistogram());
+      if (!seen.add(sample.key())) {
         duplicates++;
         continue;
       }
-      long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
-      out.add(new ScrapedSample(name, labels, s.value(), ts, s.exemplar()));
+      out.add(sample);
     }
     if (sc.sampleLimit() > 0 && out.size() > sc.sampleLimit()) {
       throw new ScrapeFailure("sample_limit exceeded (" + out.size() + " samples, limit: " + sc.sampleLimit() + ")");
@@ -230,14 +240,28 @@ final class ScrapeLoop {
       failures.warn("scrape of {} (job {}): {} duplicate series ignored (the first sample of each was kept)",
           target.address(), sc.jobName(), duplicates);
     }
+    long[] hashes = new long[out.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = hash64(out.get(i).key());
+    }
+    java.util.Arrays.sort(hashes);
     int added = 0;
-    for (String s : seen) {
-      if (!lastSeries.contains(s)) {
+    for (long h : hashes) {
+      if (java.util.Arrays.binarySearch(lastSeries, h) < 0) {
         added++;
       }
     }
-    lastSeries = seen;
+    lastSeries = hashes;
     return new ScrapeResult(out, page.families(), page.samples().size(), added);
+  }
+
+  /** FNV-1a over the key's chars; collisions only skew scrape_series_added. */
+  private static long hash64(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < key.length(); i++) {
+      h = (h ^ key.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
   }
 
   /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */

@@ -104,6 +104,8 @@ class ExpositionParserTest {
     assertThatThrownBy(() -> text("metric{a=\"" + huge + "\" 1\n"))
         .hasMessageContaining("...(" + ("metric{a=\"" + huge + "\" 1").length() + " chars)")
         .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(300));
+    assertThatThrownBy(() -> text(huge + "\n"))
+        .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(300));
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> text("m{a=\"" + huge + "\"} 1\n"))).isNull();
   }
 }

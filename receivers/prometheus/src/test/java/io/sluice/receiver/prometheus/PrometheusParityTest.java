@@ -3,16 +3,8 @@ package io.sluice.receiver.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.api.ComponentKind;
-import io.sluice.api.DataConsumer;
-import io.sluice.api.Exporter;
-import io.sluice.api.Receiver;
-import io.sluice.api.Signal;
 import io.sluice.api.config.DataSize;
-import io.sluice.core.testing.TestContext;
 import io.sluice.exporter.prometheusremotewrite.PrometheusProcess;
-import io.sluice.exporter.prometheusremotewrite.PrometheusRemoteWriteConfig;
-import io.sluice.exporter.prometheusremotewrite.PrometheusRemoteWriteFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,42 +26,29 @@ class PrometheusParityTest {
     try (PrometheusProcess nodeExporter = PrometheusProcess.nodeExporter();
         PrometheusProcess prometheus = PrometheusProcess.prometheus(
             "  - job_name: prom_direct\n    static_configs:\n      - targets: ['" + nodeExporter.address() + "']\n")) {
-      PrometheusRemoteWriteConfig d = PrometheusRemoteWriteConfig.defaults();
-      Exporter exporter = new PrometheusRemoteWriteFactory().createExporter(
-          new TestContext("prometheusremotewrite", ComponentKind.EXPORTER),
-          new PrometheusRemoteWriteConfig(prometheus.remoteWriteUrl(), d.headers(), d.namespace(), d.externalLabels(),
-              d.resourceToTelemetryConversion(), d.targetInfo(), d.sendMetadata(), d.addMetricSuffixes(),
-              d.maxBatchSizeBytes(), d.remoteWriteQueue(), d.basicAuth(), d.bearerToken(), d.tls()),
-          Signal.METRICS);
-      exporter.start();
       ScrapeConfig sc = new ScrapeConfig("sluice", Duration.ofSeconds(2), Duration.ofSeconds(1), "/metrics", "http",
           Map.of(), List.of(new ScrapeConfig.StaticConfig(List.of(nodeExporter.address()), Map.of())), List.of(),
           false, true, List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
-          ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0));
-      Receiver receiver = new PrometheusReceiverFactory().createReceiver(
-          new TestContext("prometheus", ComponentKind.RECEIVER),
-          new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
-              PrometheusReceiverConfig.Global.defaults(), List.of(sc))),
-          Map.of(Signal.METRICS, (DataConsumer) exporter::push));
-      receiver.start();
+          ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
+      SluiceToPrometheus pipeline = SluiceToPrometheus.start(prometheus, sc, false);
       try {
         // Both jobs have scraped a few times when both report up == 1 and the series sets agree.
         PrometheusProcess.await("up == 1 for both jobs", () -> upBoth(prometheus) ? Boolean.TRUE : null);
-        Set<Map<String, String>>[] last = new Set[2];
+        List<Set<Map<String, String>>> last = new java.util.ArrayList<>(List.of(Set.of(), Set.of()));
         Boolean same = awaitOrNull(() -> {
-          last[0] = series(prometheus, "prom_direct");
-          last[1] = series(prometheus, "sluice");
-          return last[0].equals(last[1]) && !last[0].isEmpty() ? Boolean.TRUE : null;
+          last.set(0, series(prometheus, "prom_direct"));
+          last.set(1, series(prometheus, "sluice"));
+          return last.get(0).equals(last.get(1)) && !last.get(0).isEmpty() ? Boolean.TRUE : null;
         });
-        Set<Map<String, String>> onlyDirect = new HashSet<>(last[0]);
-        onlyDirect.removeAll(last[1]);
-        Set<Map<String, String>> onlySluice = new HashSet<>(last[1]);
-        onlySluice.removeAll(last[0]);
+        Set<Map<String, String>> onlyDirect = new HashSet<>(last.get(0));
+        onlyDirect.removeAll(last.get(1));
+        Set<Map<String, String>> onlySluice = new HashSet<>(last.get(1));
+        onlySluice.removeAll(last.get(0));
         assertThat(onlyDirect).as("series only Prometheus stored").isEmpty();
         assertThat(onlySluice).as("series only sluice stored").isEmpty();
         assertThat(same).isTrue();
-        assertThat(last[0].size()).isGreaterThan(200);
-        assertThat(last[0]).anyMatch(l -> l.get("__name__").equals("go_gc_duration_seconds") && l.containsKey("quantile"));
+        assertThat(last.get(0).size()).isGreaterThan(200);
+        assertThat(last.get(0)).anyMatch(l -> l.get("__name__").equals("go_gc_duration_seconds") && l.containsKey("quantile"));
 
         // Counters agree within one scrape interval; constant gauges agree exactly.
         Map<String, Double> direct = values(prometheus, "node_cpu_seconds_total{job=\"prom_direct\",mode=\"idle\"}");
@@ -91,8 +70,7 @@ class PrometheusParityTest {
           }
         });
       } finally {
-        receiver.shutdown();
-        exporter.shutdown();
+        pipeline.close();
       }
     }
   }
@@ -136,7 +114,7 @@ class PrometheusParityTest {
     Map<String, Double> out = new HashMap<>();
     for (JsonNode s : p.query(promql)) {
       Map<String, String> labels = new TreeMap<>();
-      s.get("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      s.get("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
       labels.remove("job");
       out.put(labels.toString(), s.get("value").get(1).asDouble());
     }

@@ -22,6 +22,17 @@ class PrometheusReceiverFactoryTest extends ComponentContractTest {
     return factory;
   }
 
+  /** A real target loop that starts, fails to connect and stops. */
+  @Override
+  protected io.sluice.api.config.ComponentConfig lifecycleConfig() {
+    ScrapeConfig sc = new ScrapeConfig("unreachable", Duration.ofSeconds(1), Duration.ofMillis(200), "/metrics",
+        "http", Map.of(), List.of(new ScrapeConfig.StaticConfig(List.of("127.0.0.1:1"), Map.of())), List.of(),
+        false, true, List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
+        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
+    return new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
+        PrometheusReceiverConfig.Global.defaults(), List.of(sc)));
+  }
+
   @Test
   void emptySectionIsTheDefaults() {
     assertThat(ConfigTesting.load(factory, "testdata/config.conf", "prometheus"))
@@ -39,11 +50,12 @@ class PrometheusReceiverFactoryTest extends ComponentContractTest {
         List.of(new RelabelConfig(List.of("__address__"), ";", "host", "([^:]+):.*", 0, "$1", "replace")),
         List.of(new RelabelConfig(List.of("__name__"), ";", "", "go_.*", 0, "$1", "drop")),
         new ScrapeConfig.BasicAuth("scraper", "secret"), ScrapeConfig.Authorization.defaults(),
-        new ScrapeConfig.TlsConfig("/etc/ssl/ca.pem", "", "", true), 10000, 30, DataSize.ofMebibytes(10));
+        new ScrapeConfig.TlsConfig("/etc/ssl/ca.pem", "", "", true), 10000, 30, DataSize.ofMebibytes(10),
+        List.of("PrometheusProto", "PrometheusText0.0.4"));
     ScrapeConfig minimal = new ScrapeConfig("minimal", null, null, "/metrics", "http", Map.of(),
         List.of(new ScrapeConfig.StaticConfig(List.of("localhost:9090"), Map.of())), List.of(), false, true,
         List.of(), List.of(), ScrapeConfig.BasicAuth.defaults(), ScrapeConfig.Authorization.defaults(),
-        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0));
+        ScrapeConfig.TlsConfig.defaults(), 0, 0, DataSize.ofBytes(0), ScrapeConfig.DEFAULT_PROTOCOLS);
     assertThat(c).isEqualTo(new PrometheusReceiverConfig(new PrometheusReceiverConfig.PromConfig(
         new PrometheusReceiverConfig.Global(Duration.ofSeconds(30), Duration.ofSeconds(5)), List.of(node, minimal))));
   }

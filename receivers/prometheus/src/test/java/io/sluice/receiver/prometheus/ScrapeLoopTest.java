@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 class ScrapeLoopTest {
   static final AtomicReference<String> page = new AtomicReference<>("");
+  static final AtomicReference<com.linecorp.armeria.common.RequestHeaders> lastHeaders = new AtomicReference<>();
 
   static final String TEXT = """
       # HELP http_requests_total Requests.
@@ -54,13 +55,29 @@ class ScrapeLoopTest {
   static final ServerExtension server = new ServerExtension() {
     @Override
     protected void configure(ServerBuilder sb) {
-      sb.service("/text", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
-          MediaType.parse("text/plain; version=0.0.4"), page.get()));
+      sb.service("/text", (ctx, req) -> {
+        lastHeaders.set(req.headers());
+        return HttpResponse.of(HttpStatus.OK, MediaType.parse("text/plain; version=0.0.4"), page.get());
+      });
       sb.service("/om", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("application/openmetrics-text; version=1.0.0; charset=utf-8"), page.get()));
       sb.service("/bytes", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT,
           "ok 1\nbad{v=\"\u00ff\"} 1\n".getBytes(StandardCharsets.ISO_8859_1)));
       sb.service("/hang", (ctx, req) -> HttpResponse.streaming());
+      sb.service("/gzip", (ctx, req) -> {
+        lastHeaders.set(req.headers());
+        try {
+          java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+          try (var gz = new java.util.zip.GZIPOutputStream(bos)) {
+            gz.write(page.get().getBytes(StandardCharsets.UTF_8));
+          }
+          return HttpResponse.of(com.linecorp.armeria.common.ResponseHeaders.builder(HttpStatus.OK)
+              .contentType(MediaType.PLAIN_TEXT).set("content-encoding", "gzip").build(),
+              com.linecorp.armeria.common.HttpData.wrap(bos.toByteArray()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
       sb.service("/missing", (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND));
       sb.requestTimeout(Duration.ofSeconds(30));
     }
@@ -73,7 +90,7 @@ class ScrapeLoopTest {
     return new ScrapeConfig(job, Duration.ofSeconds(2), Duration.ofSeconds(1), path, "http", Map.of(),
         List.of(new ScrapeConfig.StaticConfig(List.of("127.0.0.1:" + server.httpPort()), Map.of("env", "test"))),
         List.of(), honorLabels, true, List.of(), metricRelabel, ScrapeConfig.BasicAuth.defaults(),
-        ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(), sampleLimit, labelLimit, bodyLimit);
+        ScrapeConfig.Authorization.defaults(), ScrapeConfig.TlsConfig.defaults(), sampleLimit, labelLimit, bodyLimit, ScrapeConfig.DEFAULT_PROTOCOLS);
   }
 
   ScrapeLoop loop(ScrapeConfig sc) {
@@ -98,6 +115,8 @@ class ScrapeLoopTest {
             case SUM -> metric.getSum().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
             case HISTOGRAM -> metric.getHistogram().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
             case SUMMARY -> metric.getSummary().getDataPointsList().forEach(p -> attrs.add(p.getAttributesList()));
+            case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsList()
+                .forEach(p -> attrs.add(p.getAttributesList()));
             default -> { }
           }
           for (int i = 0; i < attrs.size(); i++) {
@@ -112,6 +131,8 @@ class ScrapeLoopTest {
                   .addDataPoints(metric.getHistogram().getDataPoints(i))).build();
               case SUMMARY -> metric.toBuilder().setSummary(metric.getSummary().toBuilder().clearDataPoints()
                   .addDataPoints(metric.getSummary().getDataPoints(i))).build();
+              case EXPONENTIAL_HISTOGRAM -> metric.toBuilder().setExponentialHistogram(metric.getExponentialHistogram()
+                  .toBuilder().clearDataPoints().addDataPoints(metric.getExponentialHistogram().getDataPoints(i))).build();
               default -> metric;
             };
             out.put(metric.getName() + a, one);
@@ -136,6 +157,9 @@ class ScrapeLoopTest {
     loop("/text").scrapeOnce();
     Map<String, Metric> p = last();
     assertThat(up(p)).isEqualTo(1);
+    assertThat(lastHeaders.get().get("accept")).isEqualTo("application/openmetrics-text;version=1.0.0;q=0.5,"
+        + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
+    assertThat(lastHeaders.get().get("x-prometheus-scrape-timeout-seconds")).isEqualTo("1");
     Metric counter = p.get("http_requests_total{code=200, env=test, exported_job=app}");
     assertThat(counter.getSum().getIsMonotonic()).isTrue();
     assertThat(counter.getSum().getDataPoints(0).getAsDouble()).isEqualTo(10);
@@ -230,6 +254,9 @@ class ScrapeLoopTest {
       loop(path).scrapeOnce();
       assertThat(up(last())).as(path).isZero();
     }
+    page.set("ok 1\n" + "z".repeat(10 * 1024 * 1024) + "\n");
+    loop("/text").scrapeOnce();
+    assertThat(up(last())).as("a 10 MB garbage line").isZero();
     page.set("a 1\n" + "b{x=\"" + "y".repeat(2000) + "\"} 1\n");
     loop(config("app", "/text", false, List.of(), 0, 0, DataSize.ofBytes(1000))).scrapeOnce();
     assertThat(up(last())).as("body_size_limit").isZero();
@@ -239,6 +266,25 @@ class ScrapeLoopTest {
     page.set("a 1\nb 2\nc 3\n");
     loop(config("app", "/text", false, List.of(), 2, 0, DataSize.ofBytes(0))).scrapeOnce();
     assertThat(up(last())).as("sample_limit").isZero();
+  }
+
+  @Test
+  void gzipBodiesAreDecodedAndTheLimitAppliesToTheDecodedSize() {
+    page.set("a 1\n" + "b{x=\"" + "y".repeat(5000) + "\"} 1\n");
+    loop("/gzip").scrapeOnce();
+    assertThat(lastHeaders.get().get("accept-encoding")).contains("gzip");
+    assertThat(up(last())).isEqualTo(1);
+    assertThat(last()).containsKey("a{env=test}");
+    loop(config("app", "/gzip", false, List.of(), 0, 0, DataSize.ofBytes(1000))).scrapeOnce();
+    assertThat(up(last())).as("5 KB decoded, about 100 bytes compressed").isZero();
+  }
+
+  @Test
+  void aTenMegabyteLabelValueIsAcceptedLikePrometheusDoes() {
+    page.set("big{v=\"" + "y".repeat(10 * 1024 * 1024) + "\"} 1\n");
+    loop("/text").scrapeOnce();
+    assertThat(up(last())).isEqualTo(1);
+    assertThat(last().keySet()).anyMatch(k -> k.startsWith("big{"));
   }
 
   @Test

@@ -27,4 +27,13 @@ public final class Clients {
     }
     return b.build();
   }
+
+  /** The innermost cause of a send failure, named by class and message, for error messages. */
+  public static String describe(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": " + c.getMessage();
+  }
 }

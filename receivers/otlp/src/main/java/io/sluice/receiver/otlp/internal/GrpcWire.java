@@ -33,31 +33,38 @@ public final class GrpcWire {
 
   private GrpcWire() {}
 
-  /** One length-prefixed message. */
-  public record Frame(boolean compressed, byte[] message) {}
+  /**
+   * One length-prefixed message: {@code length} bytes of {@code buffer} from {@code offset}, not
+   * copied.
+   */
+  public record Frame(boolean compressed, byte[] buffer, int offset, int length) {
+    /** A copy of the message bytes. */
+    public byte[] message() {
+      return java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+    }
+  }
 
   /**
    * Reads the single message of a unary call.
    *
    * @throws IOException if the body is not exactly one well-formed frame
    */
-  public static Frame unframe(ByteBuffer body) throws IOException {
-    if (body.remaining() < HEADER_LENGTH) {
-      throw new IOException("truncated gRPC frame: " + body.remaining() + " bytes (expected: at least 5)");
+  public static Frame unframe(byte[] body) throws IOException {
+    if (body.length < HEADER_LENGTH) {
+      throw new IOException("truncated gRPC frame: " + body.length + " bytes (expected: at least 5)");
     }
-    int flag = body.get() & 0xff;
-    long length = body.getInt() & 0xffffffffL;
+    int flag = body[0] & 0xff;
+    long length = ByteBuffer.wrap(body, 1, 4).getInt() & 0xffffffffL;
+    long remaining = body.length - HEADER_LENGTH;
     if (flag > 1) {
       throw new IOException("invalid gRPC frame: compressed flag " + flag + " (expected: 0 or 1)");
     }
-    if (length != body.remaining()) {
-      throw new IOException(length > body.remaining()
-          ? "truncated gRPC message: " + body.remaining() + " of " + length + " bytes"
+    if (length != remaining) {
+      throw new IOException(length > remaining
+          ? "truncated gRPC message: " + remaining + " of " + length + " bytes"
           : "more than one gRPC message in a unary call");
     }
-    byte[] message = new byte[(int) length];
-    body.get(message);
-    return new Frame(flag == 1, message);
+    return new Frame(flag == 1, body, HEADER_LENGTH, (int) length);
   }
 
   /** Prefixes an uncompressed message. */

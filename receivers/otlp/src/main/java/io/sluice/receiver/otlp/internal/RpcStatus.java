@@ -22,6 +22,8 @@ public record RpcStatus(int code, String message, Duration retryDelay) {
   /** {@code google.rpc.RetryInfo}'s type URL in an {@code Any}. */
   public static final String RETRY_INFO_TYPE = "type.googleapis.com/google.rpc.RetryInfo";
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** The protobuf encoding. */
   public byte[] toByteArray() {
     try {
@@ -46,7 +48,7 @@ public record RpcStatus(int code, String message, Duration retryDelay) {
 
   /** The OTLP JSON encoding ({@code {"code":14,"message":"..."}}); RetryInfo is left out. */
   public String toJson() {
-    return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+    return JSON.createObjectNode()
         .put("code", code).put("message", message).toString();
   }
 
