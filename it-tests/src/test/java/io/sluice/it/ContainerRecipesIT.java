@@ -47,8 +47,11 @@ class ContainerRecipesIT {
     }
     assertThat(sources).contains("packaging/distribution/target/sluice/runtime", "packaging/distribution/target/sluice/lib",
         "packaging/distribution/target/sluice/bin", "packaging/container/sluice.conf");
+    List<String> kept = Files.readAllLines(DOCKERFILE.resolveSibling("Dockerfile.dockerignore")).stream()
+        .filter(l -> l.startsWith("!")).map(l -> l.substring(1)).toList();
     for (String s : sources) {
       assertThat(REPO.resolve(s)).as("COPY source %s (relative to the build context, the repository root)", s).exists();
+      assertThat(kept).as("Dockerfile.dockerignore lets %s into the build context", s).anyMatch(s::startsWith);
     }
   }
 
