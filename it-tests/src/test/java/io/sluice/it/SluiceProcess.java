@@ -52,19 +52,36 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code bin/sluice args...} with extra environment variables. */
   static SluiceProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+    return start(dist(), false, workDir, env, args);
+  }
+
+  /**
+   * Starts {@code home/bin/sluice args...}; with {@code onlyEnv} the process sees only {@code env},
+   * not this JVM's environment.
+   */
+  static SluiceProcess start(Path home, boolean onlyEnv, Path workDir, Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(dist().resolve("bin/sluice").toAbsolutePath().toString());
+    cmd.add(home.resolve("bin/sluice").toAbsolutePath().toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
     Path out = Files.createTempFile(workDir, "sluice-", ".log");
     pb.redirectOutput(out.toFile());
+    if (onlyEnv) {
+      pb.environment().clear();
+    }
     pb.environment().putAll(env);
     return new SluiceProcess(pb.start(), out);
   }
 
   /** Runs a CLI command to completion (bounded) and returns its exit code and output. */
   static Result run(Path workDir, Map<String, String> env, String... args) throws Exception {
-    try (SluiceProcess p = start(workDir, env, args)) {
+    return run(dist(), false, workDir, env, args);
+  }
+
+  /** Like {@link #run(Path, Map, String...)} for {@code home/bin/sluice}, see {@link #start(Path, boolean, Path, Map, String...)}. */
+  static Result run(Path home, boolean onlyEnv, Path workDir, Map<String, String> env, String... args) throws Exception {
+    try (SluiceProcess p = start(home, onlyEnv, workDir, env, args)) {
       if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
         throw new AssertionError("sluice " + String.join(" ", args) + " did not finish in 60s:\n" + p.output());
       }
