@@ -1,7 +1,5 @@
 package io.sluice.api;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -12,16 +10,11 @@ import java.util.List;
  *
  * @see TelemetryData
  */
-public final class Logs implements TelemetryData {
+public final class Logs extends OtlpData<ExportLogsServiceRequest> {
   private static final Logs EMPTY = new Logs(ExportLogsServiceRequest.getDefaultInstance(), ClientMetadata.EMPTY);
 
-  private final ExportLogsServiceRequest proto;
-  private final ClientMetadata metadata;
-  private int itemCount = -1;
-
   private Logs(ExportLogsServiceRequest proto, ClientMetadata metadata) {
-    this.proto = requireNonNull(proto, "proto");
-    this.metadata = requireNonNull(metadata, "metadata");
+    super(proto, metadata);
   }
 
   /** An empty batch. */
@@ -64,52 +57,18 @@ public final class Logs implements TelemetryData {
   }
 
   @Override
-  public int itemCount() {
-    int n = itemCount;
-    if (n < 0) {
-      n = 0;
-      for (var rl : proto.getResourceLogsList()) {
-        for (var sl : rl.getScopeLogsList()) {
-          n += sl.getLogRecordsCount();
-        }
+  int countItems() {
+    int n = 0;
+    for (var rl : proto.getResourceLogsList()) {
+      for (var sl : rl.getScopeLogsList()) {
+        n += sl.getLogRecordsCount();
       }
-      itemCount = n;
     }
     return n;
   }
 
   @Override
-  public ClientMetadata metadata() {
-    return metadata;
-  }
-
-  @Override
   public Logs withMetadata(ClientMetadata metadata) {
-    return metadata.equals(this.metadata) ? this : new Logs(proto, metadata);
-  }
-
-  @Override
-  public byte[] toByteArray() {
-    return proto.toByteArray();
-  }
-
-  @Override
-  public int serializedSize() {
-    return proto.getSerializedSize();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Logs other && proto.equals(other.proto) && metadata.equals(other.metadata);
-  }
-
-  @Override
-  public int hashCode() {
-    return proto.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "Logs{items=" + itemCount() + ", metadata=" + metadata + "}";
+    return metadata.equals(metadata()) ? this : new Logs(proto, metadata);
   }
 }

@@ -1,7 +1,5 @@
 package io.sluice.api;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
@@ -12,16 +10,11 @@ import java.util.List;
  *
  * @see TelemetryData
  */
-public final class Metrics implements TelemetryData {
+public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
   private static final Metrics EMPTY = new Metrics(ExportMetricsServiceRequest.getDefaultInstance(), ClientMetadata.EMPTY);
 
-  private final ExportMetricsServiceRequest proto;
-  private final ClientMetadata metadata;
-  private int itemCount = -1;
-
   private Metrics(ExportMetricsServiceRequest proto, ClientMetadata metadata) {
-    this.proto = requireNonNull(proto, "proto");
-    this.metadata = requireNonNull(metadata, "metadata");
+    super(proto, metadata);
   }
 
   /** An empty batch. */
@@ -64,56 +57,23 @@ public final class Metrics implements TelemetryData {
   }
 
   @Override
-  public int itemCount() {
-    int n = itemCount;
-    if (n < 0) {
-      n = 0;
-      for (var rm : proto.getResourceMetricsList()) {
-        for (var sm : rm.getScopeMetricsList()) {
-          for (var m : sm.getMetricsList()) {
-            n += dataPointCount(m);
-          }
+  int countItems() {
+    int n = 0;
+    for (var rm : proto.getResourceMetricsList()) {
+      for (var sm : rm.getScopeMetricsList()) {
+        for (var m : sm.getMetricsList()) {
+          n += dataPointCount(m);
         }
       }
-      itemCount = n;
     }
     return n;
   }
 
   @Override
-  public ClientMetadata metadata() {
-    return metadata;
-  }
-
-  @Override
   public Metrics withMetadata(ClientMetadata metadata) {
-    return metadata.equals(this.metadata) ? this : new Metrics(proto, metadata);
+    return metadata.equals(metadata()) ? this : new Metrics(proto, metadata);
   }
 
-  @Override
-  public byte[] toByteArray() {
-    return proto.toByteArray();
-  }
-
-  @Override
-  public int serializedSize() {
-    return proto.getSerializedSize();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Metrics other && proto.equals(other.proto) && metadata.equals(other.metadata);
-  }
-
-  @Override
-  public int hashCode() {
-    return proto.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "Metrics{items=" + itemCount() + ", metadata=" + metadata + "}";
-  }
 
   /** The number of data points of one metric, whatever its type. */
   public static int dataPointCount(io.opentelemetry.proto.metrics.v1.Metric m) {

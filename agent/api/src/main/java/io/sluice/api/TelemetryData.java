@@ -8,7 +8,7 @@ package io.sluice.api;
  * it can change (lazy parsing, byte-level batching) without breaking plugins. Code that needs the
  * protobuf form calls {@code toProto()}; code that only forwards bytes calls {@link #toByteArray()}.
  */
-public sealed interface TelemetryData permits Traces, Metrics, Logs {
+public sealed interface TelemetryData permits OtlpData {
 
   /** Which signal this is. */
   Signal signal();

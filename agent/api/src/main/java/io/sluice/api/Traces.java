@@ -1,7 +1,5 @@
 package io.sluice.api;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -12,16 +10,11 @@ import java.util.List;
  *
  * @see TelemetryData
  */
-public final class Traces implements TelemetryData {
+public final class Traces extends OtlpData<ExportTraceServiceRequest> {
   private static final Traces EMPTY = new Traces(ExportTraceServiceRequest.getDefaultInstance(), ClientMetadata.EMPTY);
 
-  private final ExportTraceServiceRequest proto;
-  private final ClientMetadata metadata;
-  private int itemCount = -1;
-
   private Traces(ExportTraceServiceRequest proto, ClientMetadata metadata) {
-    this.proto = requireNonNull(proto, "proto");
-    this.metadata = requireNonNull(metadata, "metadata");
+    super(proto, metadata);
   }
 
   /** An empty batch. */
@@ -64,52 +57,18 @@ public final class Traces implements TelemetryData {
   }
 
   @Override
-  public int itemCount() {
-    int n = itemCount;
-    if (n < 0) {
-      n = 0;
-      for (var rs : proto.getResourceSpansList()) {
-        for (var ss : rs.getScopeSpansList()) {
-          n += ss.getSpansCount();
-        }
+  int countItems() {
+    int n = 0;
+    for (var rs : proto.getResourceSpansList()) {
+      for (var ss : rs.getScopeSpansList()) {
+        n += ss.getSpansCount();
       }
-      itemCount = n;
     }
     return n;
   }
 
   @Override
-  public ClientMetadata metadata() {
-    return metadata;
-  }
-
-  @Override
   public Traces withMetadata(ClientMetadata metadata) {
-    return metadata.equals(this.metadata) ? this : new Traces(proto, metadata);
-  }
-
-  @Override
-  public byte[] toByteArray() {
-    return proto.toByteArray();
-  }
-
-  @Override
-  public int serializedSize() {
-    return proto.getSerializedSize();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Traces other && proto.equals(other.proto) && metadata.equals(other.metadata);
-  }
-
-  @Override
-  public int hashCode() {
-    return proto.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "Traces{items=" + itemCount() + ", metadata=" + metadata + "}";
+    return metadata.equals(metadata()) ? this : new Traces(proto, metadata);
   }
 }
