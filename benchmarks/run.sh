@@ -184,7 +184,13 @@ start_daemon() {
   # A component missing from the distribution shows up as a config error: report it, never fake.
   if out=$("${daemon_cmd[@]}" validate --config "$conf" 2>&1); then :; else
     if ! grep -qiE 'unmatched argument|unknown (sub)?command' <<<"$out"; then
-      SKIP_REASON="config rejected by 'sluice validate': $(grep -m1 -v '^\s*$' <<<"$out" | cut -c1-160)"
+      local missing
+      missing=$(sed -n 's/.*unknown \([a-z]*\) type "\([^"]*\)".*/\1 \2/p' <<<"$out" | paste -sd, - | sed 's/,/, /g')
+      if [[ -n "$missing" ]]; then
+        SKIP_REASON="not in the distribution yet: $missing (sluice validate)"
+      else
+        SKIP_REASON="config rejected by sluice validate: $(grep -m1 -v '^\s*$' <<<"$out" | sed 's/^[^ ]*: //' | cut -c1-160)"
+      fi
       return 1
     fi
   fi
