@@ -308,7 +308,16 @@ side_row() {
   per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
   per_series=$(div "$rss_bytes" "$series" '%.0f')
   SIDE_CPU=$per_million; SIDE_RSS=$per_series
-  echo "| $series | $agent | $RUN_DATE | $DELIVERED | $per_million | $(fmt "$(num "$METER" rss_avg_mib)" '%.0f') | $per_series |" | tee -a "$SIDE" >&2
+  echo "| $series | $agent | $RUN_DATE | $DELIVERED | $per_million | $(fmt "$(num "$METER" rss_avg_mib)" '%.0f') | $per_series | ${3:-} |" | tee -a "$SIDE" >&2
+}
+
+# What Prometheus says about its remote write at the end of the window: explains a short delivery.
+prometheus_notes() {
+  curl -fsS "http://127.0.0.1:$PROM_WEB_PORT/metrics" 2>/dev/null | LC_ALL=C awk '
+    /^prometheus_remote_storage_samples_in_total / { sin += $2 }
+    /^prometheus_remote_storage_samples_pending/ { pending += $2 }
+    /^prometheus_remote_storage_samples_failed_total/ { failed += $2 }
+    END { printf "its remote write at window end: %d samples in, %d pending, %d failed", sin, pending, failed }' || true
 }
 
 side_by_side_scenario() {
@@ -323,7 +332,7 @@ side_by_side_scenario() {
       sluice_cpu=$SIDE_CPU; sluice_rss=$SIDE_RSS
       stop_pid "$DAEMON_PID"
     else
-      echo "| $series | Sluice | $RUN_DATE | skipped: $SKIP_REASON | | | |" | tee -a "$SIDE" >&2
+      echo "| $series | Sluice | $RUN_DATE | skipped: $SKIP_REASON | | | | |" | tee -a "$SIDE" >&2
     fi
     mock_reset
     if [[ -n "$prometheus" ]]; then
@@ -334,19 +343,19 @@ side_by_side_scenario() {
         >"$OUT/$CURRENT.$series.prometheus.log" 2>&1 &
       AGENT_PID=$!; started+=("$AGENT_PID")
       if wait_port "$PROM_WEB_PORT" "$AGENT_PID"; then
-        side_row "$series" "Prometheus agent ($("$prometheus" --version 2>&1 | head -1 | awk '{print $3}'))"
+        side_row "$series" "Prometheus agent ($("$prometheus" --version 2>&1 | head -1 | awk '{print $3}'))" "$(prometheus_notes)"
         prom_cpu=$SIDE_CPU; prom_rss=$SIDE_RSS
       else
-        echo "| $series | Prometheus agent | $RUN_DATE | skipped: did not start, see its log | | | |" | tee -a "$SIDE" >&2
+        echo "| $series | Prometheus agent | $RUN_DATE | skipped: did not start, see its log | | | | |" | tee -a "$SIDE" >&2
       fi
       stop_pid "$AGENT_PID"
     else
-      echo "| $series | Prometheus agent | $RUN_DATE | skipped: Debian's prometheus is not installed (apt-get install prometheus) | | | |" | tee -a "$SIDE" >&2
+      echo "| $series | Prometheus agent | $RUN_DATE | skipped: Debian's prometheus is not installed (apt-get install prometheus) | | | | |" | tee -a "$SIDE" >&2
     fi
     local ratio_cpu ratio_rss
     if [[ "$sluice_cpu" =~ ^[0-9.]+$ && "$prom_cpu" =~ ^[0-9.]+$ ]]; then ratio_cpu=$(div "$sluice_cpu" "$prom_cpu" '%.2f'); else ratio_cpu="n/a"; fi
     if [[ "$sluice_rss" =~ ^[0-9.]+$ && "$prom_rss" =~ ^[0-9.]+$ ]]; then ratio_rss=$(div "$sluice_rss" "$prom_rss" '%.2f'); else ratio_rss="n/a"; fi
-    echo "| $series | **Sluice / Prometheus** | $RUN_DATE | | **$ratio_cpu** | | **$ratio_rss** |" | tee -a "$SIDE" >&2
+    echo "| $series | **Sluice / Prometheus** | $RUN_DATE | | **$ratio_cpu** | | **$ratio_rss** | |" | tee -a "$SIDE" >&2
     stop_pid "$PROMTARGET_PID"; stop_pid "$MOCK_PID"
   done
 }
@@ -442,8 +451,8 @@ if [[ "$write" == 1 ]]; then
   replace_between "$MARKDOWN" scenarios "$OUT/scenarios.md"
   if [[ " ${scenarios[*]} " == *" prometheus-agent-side-by-side "* ]]; then
     {
-      echo "| Series | Agent | Date (UTC) | Samples delivered in window | CPU-s per million samples | RSS avg (MiB) | RSS bytes per active series |"
-      echo "| --- | --- | --- | --- | --- | --- | --- |"
+      echo "| Series | Agent | Date (UTC) | Samples delivered in window | CPU-s per million samples | RSS avg (MiB) | RSS bytes per active series | Notes |"
+      echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
       cat "$SIDE"
     } >"$OUT/side.md"
     replace_between "$MARKDOWN" side-by-side "$OUT/side.md"
