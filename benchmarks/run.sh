@@ -298,7 +298,7 @@ scrape_scenario() {
 
 SIDE=$OUT/side-by-side.md
 : >"$SIDE"
-# side_row SERIES AGENT: meters the running agent (AGENT_PID) and appends its row; sets SIDE_CPU, SIDE_RSS.
+# side_row SERIES AGENT [NOTES_FUNCTION]: meters the running agent (AGENT_PID) and appends its row; sets SIDE_CPU, SIDE_RSS.
 side_row() {
   local series=$1 agent=$2
   sleep "$WARMUP"
@@ -308,16 +308,22 @@ side_row() {
   per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
   per_series=$(div "$rss_bytes" "$series" '%.0f')
   SIDE_CPU=$per_million; SIDE_RSS=$per_series
-  echo "| $series | $agent | $RUN_DATE | $DELIVERED | $per_million | $(fmt "$(num "$METER" rss_avg_mib)" '%.0f') | $per_series | ${3:-} |" | tee -a "$SIDE" >&2
+  local notes=""
+  [[ -n "${3:-}" ]] && notes=$("$3")
+  echo "| $series | $agent | $RUN_DATE | $DELIVERED | $per_million | $(fmt "$(num "$METER" rss_avg_mib)" '%.0f') | $per_series | $notes |" | tee -a "$SIDE" >&2
 }
 
 # What Prometheus says about its remote write at the end of the window: explains a short delivery.
 prometheus_notes() {
   curl -fsS "http://127.0.0.1:$PROM_WEB_PORT/metrics" 2>/dev/null | LC_ALL=C awk '
-    /^prometheus_remote_storage_samples_in_total / { sin += $2 }
+    /^prometheus_remote_storage_samples_in_total / { samples_in += $2 }
     /^prometheus_remote_storage_samples_pending/ { pending += $2 }
     /^prometheus_remote_storage_samples_failed_total/ { failed += $2 }
-    END { printf "its remote write at window end: %d samples in, %d pending, %d failed", sin, pending, failed }' || true
+    END { printf "since its start: %d samples into its remote write; at window end %d pending, %d failed", samples_in, pending, failed }' || true
+  local last
+  last=$(curl -fsS "http://127.0.0.1:$PROM_WEB_PORT/api/v1/targets" 2>/dev/null | grep -o '"lastScrapeDuration":[0-9.e+-]*' | cut -d: -f2 || true)
+  [[ -n "$last" ]] && echo "; last scrape took $(fmt "$last" '%.1f') s"
+  return 0
 }
 
 side_by_side_scenario() {
@@ -343,7 +349,7 @@ side_by_side_scenario() {
         >"$OUT/$CURRENT.$series.prometheus.log" 2>&1 &
       AGENT_PID=$!; started+=("$AGENT_PID")
       if wait_port "$PROM_WEB_PORT" "$AGENT_PID"; then
-        side_row "$series" "Prometheus agent ($("$prometheus" --version 2>&1 | head -1 | awk '{print $3}'))" "$(prometheus_notes)"
+        side_row "$series" "Prometheus agent ($("$prometheus" --version 2>&1 | head -1 | awk '{print $3}'))" prometheus_notes
         prom_cpu=$SIDE_CPU; prom_rss=$SIDE_RSS
       else
         echo "| $series | Prometheus agent | $RUN_DATE | skipped: did not start, see its log | | | | |" | tee -a "$SIDE" >&2
