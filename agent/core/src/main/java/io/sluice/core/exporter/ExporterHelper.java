@@ -235,10 +235,16 @@ public final class ExporterHelper implements DataConsumer, Component {
     }
   }
 
+  /**
+   * Counts a batch that will not be sent. A failure that names how many items were refused (a
+   * partial success) counts only those as failed and the rest as sent.
+   */
   private void drop(Item item, PipelineException failure, String why) {
-    int n = item.data().itemCount();
+    int total = item.data().itemCount();
+    int n = failure.rejectedItems() >= 0 ? Math.min(failure.rejectedItems(), total) : total;
     sendFailed.add(n);
-    failureLog.warn("Exporter {} dropped {} items: {}: {}", name, n, why, failure.getMessage());
+    sent.add(total - n);
+    failureLog.warn("Exporter {} dropped {} of {} items: {}: {}", name, n, total, why, failure.getMessage());
     complete(item, failure);
   }
 

@@ -165,11 +165,10 @@ public final class Service {
       for (Map.Entry<String, ExporterHelper> e : exporters.entrySet()) {
         startOne("exporter", e.getKey().replace('|', ' '), e.getValue());
       }
-      for (Map.Entry<String, List<Processor>> e : processors.entrySet()) {
-        List<Processor> chain = e.getValue();
+      for (Pipeline p : startOrder()) {
+        List<Processor> chain = processors.get(p.id());
         for (int i = chain.size() - 1; i >= 0; i--) {
-          startOne("processor", plan.pipelines().stream().filter(p -> p.id().equals(e.getKey()))
-              .findFirst().orElseThrow().processors().get(i) + " in pipeline " + e.getKey(), chain.get(i));
+          startOne("processor", p.processors().get(i) + " in pipeline " + p.id(), chain.get(i));
         }
       }
       for (Map.Entry<ComponentId, Receiver> e : receivers.entrySet()) {
@@ -182,6 +181,35 @@ public final class Service {
     statuses.setRunning(true);
     log.info("Sluice is running: {} pipeline(s), {} receiver(s), {} exporter instance(s), {} extension(s)",
         plan.pipelines().size(), receivers.size(), exporters.size(), extensions.size());
+  }
+
+  /**
+   * Pipelines in start order: a pipeline fed by a bridge (e.g. {@code logs/decisions}) starts
+   * before the pipeline whose processor feeds it, and stops after it, so the bridge's last flush
+   * on stop still finds its target running. The planner has rejected cycles.
+   */
+  private List<Pipeline> startOrder() {
+    Map<String, Pipeline> byId = new LinkedHashMap<>();
+    plan.pipelines().forEach(p -> byId.put(p.id(), p));
+    List<Pipeline> out = new ArrayList<>();
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (Pipeline p : plan.pipelines()) {
+      visit(p, byId, done, out);
+    }
+    return out;
+  }
+
+  private static void visit(Pipeline p, Map<String, Pipeline> byId, java.util.Set<String> done, List<Pipeline> out) {
+    if (!done.add(p.id())) {
+      return;
+    }
+    for (String fed : p.feeds()) {
+      Pipeline target = byId.get(fed);
+      if (target != null) {
+        visit(target, byId, done, out);
+      }
+    }
+    out.add(p);
   }
 
   private void startOne(String kind, String name, Component c) throws Exception {
@@ -231,9 +259,11 @@ public final class Service {
     for (Receiver r : receivers.values()) {
       stopQuietly(r);
     }
-    for (List<Processor> chain : processors.values()) {
-      for (Processor p : chain) {
-        stopQuietly(p);
+    List<Pipeline> order = new ArrayList<>(startOrder());
+    java.util.Collections.reverse(order);
+    for (Pipeline p : order) {
+      for (Processor proc : processors.getOrDefault(p.id(), List.of())) {
+        stopQuietly(proc);
       }
     }
     for (ExporterHelper e : exporters.values()) {

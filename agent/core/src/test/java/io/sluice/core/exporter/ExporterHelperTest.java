@@ -125,4 +125,16 @@ class ExporterHelperTest {
     assertThat(ctx.metric("otelcol_exporter_sent_log_records")).isEqualTo(100);
     assertThatThrownBy(() -> helper.consume(logs(1)).join()).hasMessageContaining("is not running");
   }
+
+  @Test
+  void partialRejectionCountsOnlyTheRejectedItemsAsFailed() throws Exception {
+    exporter.behaviour = d -> CompletableFuture.failedFuture(
+        PipelineException.permanent("1 span over max_packet_size").withRejectedItems(1));
+    ExporterHelper helper = new ExporterHelper(exporter, settings(false, 1, 1, Duration.ofMillis(5)), Signal.LOGS, ctx);
+    helper.start();
+    assertThatThrownBy(() -> helper.consume(logs(5)).join()).hasMessageContaining("over max_packet_size");
+    assertThat(ctx.metric("otelcol_exporter_send_failed_log_records")).isEqualTo(1);
+    assertThat(ctx.metric("otelcol_exporter_sent_log_records")).isEqualTo(4);
+    helper.shutdown();
+  }
 }

@@ -110,4 +110,21 @@ class ServiceTest {
     assertThat(TestComponents.EXPORTERS.get("test_exporter|logs").received).hasSize(1);
     assertThat(TestComponents.EXPORTERS.get("test_exporter|logs").received.get(0).signal()).isEqualTo(Signal.LOGS);
   }
+
+  @Test
+  void pipelineFedByABridgeStartsBeforeAndStopsAfterTheBridge() throws Exception {
+    Service service = service("""
+        receivers { test_receiver {} }
+        processors { "test_processor/bridge" { tag = bridge, pipelines = [logs/decisions] }, "test_processor/fed" { tag = fed } }
+        exporters { test_exporter {} }
+        service.pipelines {
+          traces { receivers = [test_receiver], processors = [test_processor/bridge], exporters = [test_exporter] }
+          logs/decisions { processors = [test_processor/fed], exporters = [test_exporter] }
+        }
+        """);
+    service.start();
+    service.shutdown();
+    assertThat(TestComponents.EVENTS).containsSubsequence("start processor fed", "start processor bridge",
+        "stop processor bridge", "stop processor fed");
+  }
 }

@@ -3,6 +3,7 @@ package io.sluice.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import com.typesafe.config.ConfigFactory;
 import io.sluice.api.Component;
 import io.sluice.api.ComponentFactory;
 import io.sluice.api.ComponentId;
@@ -14,9 +15,11 @@ import io.sluice.api.ProcessorFactory;
 import io.sluice.api.ReceiverFactory;
 import io.sluice.api.Signal;
 import io.sluice.api.config.ComponentConfig;
+import io.sluice.api.config.ConfigProblem;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -24,8 +27,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The lifecycle and factory contract every component's test extends: type-name rule, discovery
- * through {@link ServiceLoader}, defaults that validate and bind from {@code {}}, shutdown without
- * start, start then shutdown twice — for every supported signal.
+ * through {@link ServiceLoader}, defaults that validate and bind from {@code {}} (apart from {@link
+ * #requiredKeys()}), shutdown without start, start then shutdown twice — for every supported
+ * signal.
  *
  * <p>Override {@link #lifecycleConfig()} when the default config cannot start in a test (e.g. to
  * listen on port 0), and {@link #context} to register extensions.
@@ -71,14 +75,32 @@ public abstract class ComponentContractTest {
     }
   }
 
+  /**
+   * Keys that have no working default and must be set by the user (e.g. an exporter's {@code
+   * endpoint}): the default config reports exactly these as problems, and {@code {}} is refused
+   * naming them. None unless overridden.
+   */
+  protected Set<String> requiredKeys() {
+    return Set.of();
+  }
+
   @Test
   void defaultConfigIsValid() {
-    assertThat(factory().defaultConfig().validate()).isEmpty();
+    assertThat(factory().defaultConfig().validate())
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrderElementsOf(requiredKeys());
   }
 
   @Test
   void emptyConfigBindsToDefaults() {
-    assertThat((Object) ConfigTesting.bindEmpty(factory())).isEqualTo(factory().defaultConfig());
+    if (requiredKeys().isEmpty()) {
+      assertThat((Object) ConfigTesting.bindEmpty(factory())).isEqualTo(factory().defaultConfig());
+    } else {
+      String prefix = factory().kind().section() + "." + factory().type() + ".";
+      assertThat(ConfigTesting.problems(factory(), ConfigFactory.empty().root()))
+          .hasSize(requiredKeys().size())
+          .allSatisfy(p -> assertThat(requiredKeys()).anyMatch(k -> p.contains(prefix + k + ": ")));
+    }
   }
 
   @TestFactory

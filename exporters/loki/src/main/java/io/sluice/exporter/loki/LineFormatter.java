@@ -1,0 +1,156 @@
+package io.sluice.exporter.loki;
+
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes what is left of a log record after labels and structured metadata into the log line, in
+ * the shape of otelcol's {@code loki} exporter: {@code json} (body, severity, attributes,
+ * resources, instrumentation_scope), {@code logfmt} (severity, msg, attribute_*, resource_*,
+ * instrumentation_scope_*) or {@code raw} (the body only).
+ */
+final class LineFormatter {
+  private final LokiExporterConfig.Format format;
+
+  LineFormatter(LokiExporterConfig.Format format) {
+    this.format = format;
+  }
+
+  /**
+   * The line for one record.
+   *
+   * @param skipAttributes record attribute keys already sent as labels or structured metadata
+   * @param skipResource resource attribute keys already sent as labels or structured metadata
+   */
+  String line(
+      LogRecord record,
+      List<KeyValue> resource,
+      InstrumentationScope scope,
+      Set<String> skipAttributes,
+      Set<String> skipResource) {
+    return switch (format) {
+      case RAW -> Json.text(record.getBody());
+      case JSON -> json(record, resource, scope, skipAttributes, skipResource);
+      case LOGFMT -> logfmt(record, resource, scope, skipAttributes, skipResource);
+    };
+  }
+
+  private static String json(
+      LogRecord record,
+      List<KeyValue> resource,
+      InstrumentationScope scope,
+      Set<String> skipAttributes,
+      Set<String> skipResource) {
+    StringBuilder sb = new StringBuilder(128).append('{');
+    boolean first = true;
+    if (record.hasBody()) {
+      sb.append("\"body\":");
+      Json.value(sb, record.getBody());
+      first = false;
+    }
+    if (!record.getSeverityText().isEmpty()) {
+      sb.append(first ? "" : ",").append("\"severity\":");
+      Json.string(sb, record.getSeverityText());
+      first = false;
+    }
+    first = object(sb, first, "attributes", record.getAttributesList(), skipAttributes);
+    first = object(sb, first, "resources", resource, skipResource);
+    if (!scope.getName().isEmpty()) {
+      sb.append(first ? "" : ",").append("\"instrumentation_scope\":{\"name\":");
+      Json.string(sb, scope.getName());
+      if (!scope.getVersion().isEmpty()) {
+        Json.string(sb.append(",\"version\":"), scope.getVersion());
+      }
+      sb.append('}');
+    }
+    return sb.append('}').toString();
+  }
+
+  private static boolean object(
+      StringBuilder sb, boolean first, String name, List<KeyValue> kvs, Set<String> skip) {
+    boolean open = false;
+    for (KeyValue kv : kvs) {
+      if (skip.contains(kv.getKey())) {
+        continue;
+      }
+      if (!open) {
+        sb.append(first ? "" : ",").append('"').append(name).append("\":{");
+        open = true;
+      } else {
+        sb.append(',');
+      }
+      Json.string(sb, kv.getKey()).append(':');
+      Json.value(sb, kv.getValue());
+    }
+    if (open) {
+      sb.append('}');
+    }
+    return first && !open;
+  }
+
+  private static String logfmt(
+      LogRecord record,
+      List<KeyValue> resource,
+      InstrumentationScope scope,
+      Set<String> skipAttributes,
+      Set<String> skipResource) {
+    StringBuilder sb = new StringBuilder(128);
+    if (!record.getSeverityText().isEmpty()) {
+      pair(sb, "severity", record.getSeverityText());
+    }
+    AnyValue body = record.getBody();
+    if (body.hasKvlistValue()) {
+      for (KeyValue kv : body.getKvlistValue().getValuesList()) {
+        pair(sb, kv.getKey(), Json.text(kv.getValue()));
+      }
+    } else if (record.hasBody()) {
+      pair(sb, "msg", Json.text(body));
+    }
+    for (KeyValue kv : record.getAttributesList()) {
+      if (!skipAttributes.contains(kv.getKey())) {
+        pair(sb, "attribute_" + kv.getKey(), Json.text(kv.getValue()));
+      }
+    }
+    for (KeyValue kv : resource) {
+      if (!skipResource.contains(kv.getKey())) {
+        pair(sb, "resource_" + kv.getKey(), Json.text(kv.getValue()));
+      }
+    }
+    if (!scope.getName().isEmpty()) {
+      pair(sb, "instrumentation_scope_name", scope.getName());
+      if (!scope.getVersion().isEmpty()) {
+        pair(sb, "instrumentation_scope_version", scope.getVersion());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void pair(StringBuilder sb, String key, String value) {
+    if (!sb.isEmpty()) {
+      sb.append(' ');
+    }
+    sb.append(key).append('=');
+    if (needsQuotes(value)) {
+      Json.string(sb, value);
+    } else {
+      sb.append(value);
+    }
+  }
+
+  private static boolean needsQuotes(String v) {
+    if (v.isEmpty()) {
+      return true;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c <= ' ' || c == '=' || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+}

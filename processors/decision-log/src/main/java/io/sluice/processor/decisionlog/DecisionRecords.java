@@ -1,0 +1,183 @@
+package io.sluice.processor.decisionlog;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.logs.v1.SeverityNumber;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.sluice.api.Decision;
+import io.sluice.api.Logs;
+import io.sluice.api.Signal;
+import io.sluice.api.Traces;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Builds the decision log records: from reported decisions, span events, span attributes. */
+final class DecisionRecords {
+  /** The attribute that marks a span or log record as an application decision. */
+  static final String RESULT = "decision.result";
+
+  /** A record waiting in the buffer, with the resource it is reported under. */
+  record Pending(Resource resource, LogRecord record) {}
+
+  private DecisionRecords() {}
+
+  /**
+   * The record of one reported decision: trace and span id, the decided data's resource, {@code
+   * decision.*} attributes, the decision's own attributes (e.g. {@code sampling.probability}) and
+   * a one-line body.
+   */
+  static Pending fromDecision(Decision d, Signal signal, long observedNanos) {
+    LogRecord.Builder r = info(d.timeUnixNano(), observedNanos, d.traceId(), d.spanId())
+        .setBody(text("trace " + shortId(d.traceId()) + " " + d.result().label() + " by "
+            + d.component() + ": " + d.policy()))
+        .addAttributes(kv("decision.component", d.component().toString()))
+        .addAttributes(kv("decision.pipeline", d.pipeline()))
+        .addAttributes(kv("decision.result", d.result().label()))
+        .addAttributes(kv("decision.policy", d.policy()));
+    new TreeMap<>(d.attributes()).forEach((k, v) -> r.addAttributes(kv(k, value(v))));
+    String count = signal == Signal.LOGS ? "decision.log_record_count" : "decision.span_count";
+    r.addAttributes(kv(count, AnyValue.newBuilder().setIntValue(d.itemCount()).build()));
+    return new Pending(d.resource(), r.build());
+  }
+
+  /**
+   * Application decisions in traces: every span event named in {@code eventNames} (the event's
+   * attributes and time), and every span with a {@code decision.result} attribute (the span's
+   * attributes, its end time).
+   */
+  static void fromTraces(Traces traces, Set<String> eventNames, long observedNanos, Consumer<Pending> out) {
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          for (Span.Event event : span.getEventsList()) {
+            if (eventNames.contains(event.getName())) {
+              out.accept(new Pending(rs.getResource(),
+                  info(event.getTimeUnixNano(), observedNanos, span.getTraceId(), span.getSpanId())
+                      .setBody(text(appBody(span, event.getName(), event.getAttributesList(), false)))
+                      .addAllAttributes(event.getAttributesList())
+                      .build()));
+            }
+          }
+          if (hasResult(span.getAttributesList())) {
+            out.accept(new Pending(rs.getResource(),
+                info(span.getEndTimeUnixNano(), observedNanos, span.getTraceId(), span.getSpanId())
+                    .setBody(text(appBody(span, "decision", span.getAttributesList(), true)))
+                    .addAllAttributes(span.getAttributesList())
+                    .build()));
+          }
+        }
+      }
+    }
+  }
+
+  /** Log records carrying {@code decision.result}, unchanged. */
+  static void fromLogs(Logs logs, Consumer<Pending> out) {
+    for (ResourceLogs rl : logs.resourceLogs()) {
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        for (LogRecord r : sl.getLogRecordsList()) {
+          if (hasResult(r.getAttributesList())) {
+            out.accept(new Pending(rl.getResource(), r));
+          }
+        }
+      }
+    }
+  }
+
+  /** The first six hex digits of a trace id and an ellipsis, or {@code (none)}. */
+  static String shortId(ByteString traceId) {
+    if (traceId.isEmpty()) {
+      return "(none)";
+    }
+    return HexFormat.of().formatHex(traceId.substring(0, Math.min(3, traceId.size())).toByteArray()) + "…";
+  }
+
+  private static String appBody(Span span, String what, List<KeyValue> attrs, boolean decisionOnly) {
+    StringBuilder sb = new StringBuilder(96).append("trace ").append(shortId(span.getTraceId()))
+        .append(' ').append(what).append(" on span \"").append(span.getName()).append('"');
+    char sep = ':';
+    for (KeyValue kv : attrs) {
+      if (!decisionOnly || kv.getKey().startsWith("decision.")) {
+        sb.append(sep).append(' ').append(kv.getKey()).append('=').append(plain(kv.getValue()));
+        sep = ',';
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean hasResult(List<KeyValue> attrs) {
+    for (KeyValue kv : attrs) {
+      if (kv.getKey().equals(RESULT)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static LogRecord.Builder info(long time, long observed, ByteString traceId, ByteString spanId) {
+    return LogRecord.newBuilder()
+        .setTimeUnixNano(time != 0 ? time : observed)
+        .setObservedTimeUnixNano(observed)
+        .setSeverityNumber(SeverityNumber.SEVERITY_NUMBER_INFO)
+        .setSeverityText("INFO")
+        .setTraceId(traceId)
+        .setSpanId(spanId);
+  }
+
+  private static String plain(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      default -> v.getValueCase().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static AnyValue text(String s) {
+    return AnyValue.newBuilder().setStringValue(s).build();
+  }
+
+  private static KeyValue kv(String k, String v) {
+    return kv(k, text(v));
+  }
+
+  private static KeyValue kv(String k, AnyValue v) {
+    return KeyValue.newBuilder().setKey(k).setValue(v).build();
+  }
+
+  /** A decision attribute value (String, Long, Double, Boolean; other numbers widened). */
+  private static AnyValue value(Object v) {
+    AnyValue.Builder b = AnyValue.newBuilder();
+    return switch (v) {
+      case Boolean x -> b.setBoolValue(x).build();
+      case Double x -> b.setDoubleValue(x).build();
+      case Float x -> b.setDoubleValue(x).build();
+      case Number x -> b.setIntValue(x.longValue()).build();
+      default -> b.setStringValue(String.valueOf(v)).build();
+    };
+  }
+
+  /** Groups pending records by resource into one batch under the bridge's scope. */
+  static Logs toLogs(List<Pending> pending, String scopeName) {
+    Map<Resource, ScopeLogs.Builder> byResource = new java.util.LinkedHashMap<>();
+    for (Pending p : pending) {
+      byResource.computeIfAbsent(p.resource(), r -> ScopeLogs.newBuilder()
+              .setScope(io.opentelemetry.proto.common.v1.InstrumentationScope.newBuilder().setName(scopeName)))
+          .addLogRecords(p.record());
+    }
+    List<ResourceLogs> out = new java.util.ArrayList<>(byResource.size());
+    byResource.forEach((res, sl) -> out.add(ResourceLogs.newBuilder().setResource(res).addScopeLogs(sl).build()));
+    return Logs.of(out);
+  }
+}

@@ -1,0 +1,301 @@
+package io.sluice.receiver.prometheus;
+
+import com.linecorp.armeria.client.ResponseTimeoutException;
+import com.linecorp.armeria.client.UnprocessedRequestException;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import io.sluice.api.DataConsumer;
+import io.sluice.api.Metrics;
+import io.sluice.api.ThrottledLogger;
+import io.sluice.receiver.prometheus.ScrapeConverter.ScrapedSample;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scrapes one target every interval on its own virtual thread, so a slow or hanging target never
+ * delays another. The first scrape is offset within the interval by a hash of the target, which
+ * spreads the targets of a job over the interval like Prometheus does.
+ */
+final class ScrapeLoop {
+  private static final Logger logger = LoggerFactory.getLogger(ScrapeLoop.class);
+  static final String ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+      + "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+  private final ScrapeJob job;
+  private final ScrapeTarget target;
+  private final DataConsumer consumer;
+  private final WebClient client;
+  private final ScrapeConverter converter;
+  private final ThrottledLogger failures;
+  private Set<String> lastSeries = Set.of();
+  private volatile boolean stopped;
+  private Thread thread;
+
+  ScrapeLoop(ScrapeJob job, ScrapeTarget target, DataConsumer consumer, ThrottledLogger failures) {
+    this.job = job;
+    this.target = target;
+    this.consumer = consumer;
+    this.failures = failures;
+    this.client = WebClient.builder(target.scheme() + "://" + target.address())
+        .factory(job.clientFactory())
+        .responseTimeout(job.timeout())
+        .maxResponseLength(job.config().bodySizeLimit().bytes())
+        .build();
+    this.converter = new ScrapeConverter(target.scheme());
+  }
+
+  ScrapeTarget target() {
+    return target;
+  }
+
+  void start() {
+    thread = Thread.ofVirtual().name("scrape " + job.config().jobName() + " " + target.address()).start(this::run);
+  }
+
+  /** Stops the loop and marks every series of the target stale. */
+  void stop() {
+    stopped = true;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      deliver(converter.down(System.currentTimeMillis(), List.of(), true));
+    }
+  }
+
+  private void run() {
+    long interval = job.interval().toMillis();
+    long now = System.currentTimeMillis();
+    long offset = Math.floorMod((long) target.key().hashCode() * 2654435761L, interval);
+    long next = now - Math.floorMod(now, interval) + offset;
+    if (next < now) {
+      next += interval;
+    }
+    while (!stopped) {
+      long wait = next - System.currentTimeMillis();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      if (stopped) {
+        return;
+      }
+      scrapeOnce();
+      next += interval;
+      long behind = System.currentTimeMillis() - next;
+      if (behind > 0) {
+        next += (behind / interval + 1) * interval;
+      }
+    }
+  }
+
+  /** One scrape: fetch, parse, relabel, limit, convert, hand on; failures give up=0. */
+  void scrapeOnce() {
+    long startMs = System.currentTimeMillis();
+    long t0 = System.nanoTime();
+    Metrics metrics;
+    try {
+      byte[] body = fetch();
+      ScrapeResult r = process(body, contentType, startMs);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      metrics = converter.convert(r.samples(), r.families(), startMs,
+          synthetic(startMs, 1, seconds, r.scraped(), r.samples().size(), r.added()));
+    } catch (ScrapeFailure e) {
+      failures.warn("scrape of {} (job {}) failed: {}", target.scheme() + "://" + target.address()
+          + target.pathAndQuery(), job.config().jobName(), e.getMessage());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      lastSeries = Set.of();
+      metrics = converter.down(startMs, synthetic(startMs, 0, seconds, 0, 0, 0), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    deliver(metrics);
+  }
+
+  private String contentType = "";
+
+  private byte[] fetch() throws ScrapeFailure, InterruptedException {
+    RequestHeadersBuilder h = RequestHeaders.builder(HttpMethod.GET, target.pathAndQuery())
+        .set("Accept", ACCEPT)
+        .set("User-Agent", "sluice-prometheus-receiver")
+        .set("X-Prometheus-Scrape-Timeout-Seconds", Double.toString(job.timeout().toMillis() / 1000.0));
+    ScrapeConfig sc = job.config();
+    if (!sc.basicAuth().username().isEmpty()) {
+      String cred = sc.basicAuth().username() + ":" + sc.basicAuth().password();
+      h.set("Authorization", "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8)));
+    } else if (!sc.authorization().credentials().isEmpty()) {
+      h.set("Authorization", sc.authorization().type() + " " + sc.authorization().credentials());
+    }
+    AggregatedHttpResponse res;
+    try {
+      res = client.execute(HttpRequest.of(h.build())).aggregate()
+          .get(job.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof ResponseTimeoutException) {
+        throw new ScrapeFailure("no answer within scrape_timeout " + ScrapeJob.goDuration(job.timeout()));
+      }
+      if (c instanceof ContentTooLargeException) {
+        throw new ScrapeFailure("body larger than body_size_limit " + sc.bodySizeLimit());
+      }
+      if (c instanceof UnprocessedRequestException && c.getCause() != null) {
+        c = c.getCause();
+      }
+      throw new ScrapeFailure(c.getMessage() != null ? c.getMessage() : c.toString());
+    } catch (TimeoutException e) {
+      throw new ScrapeFailure("no answer within scrape_timeout " + ScrapeJob.goDuration(job.timeout()));
+    }
+    if (res.status().code() != 200) {
+      throw new ScrapeFailure("server returned HTTP status " + res.status());
+    }
+    contentType = res.contentType() == null ? "" : res.contentType().toString();
+    return res.content().array();
+  }
+
+  /** The samples of one page after label merging, metric relabeling and limits. */
+  record ScrapeResult(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, int scraped,
+      int added) {}
+
+  ScrapeResult process(byte[] body, String contentType, long scrapeMs) throws ScrapeFailure {
+    boolean openMetrics = contentType.startsWith("application/openmetrics-text");
+    ExpositionParser.Page page;
+    try {
+      page = ExpositionParser.parse(body, openMetrics);
+    } catch (ExpositionParser.ParseException e) {
+      throw new ScrapeFailure((openMetrics ? "invalid OpenMetrics page: " : "invalid text format page: ")
+          + e.getMessage());
+    }
+    ScrapeConfig sc = job.config();
+    List<ScrapedSample> out = new ArrayList<>(page.samples().size());
+    Set<String> seen = new HashSet<>(page.samples().size() * 2);
+    int duplicates = 0;
+    for (ExpositionParser.Sample s : page.samples()) {
+      Map<String, String> labels = new TreeMap<>();
+      String[] ls = s.labels();
+      for (int i = 0; i < ls.length; i += 2) {
+        if (!ls[i + 1].isEmpty()) {
+          labels.put(ls[i], ls[i + 1]);
+        }
+      }
+      mergeTargetLabels(labels, sc.honorLabels());
+      labels.put("__name__", s.name());
+      if (!job.metricRelabel().isEmpty() && !job.metricRelabel().apply(labels)) {
+        continue;
+      }
+      labels.values().removeIf(String::isEmpty);
+      String name = labels.remove("__name__");
+      if (name == null || name.isEmpty()) {
+        continue;
+      }
+      if (sc.labelLimit() > 0 && labels.size() + 1 > sc.labelLimit()) {
+        throw new ScrapeFailure("label_limit exceeded (metric: " + name + ", number of labels: "
+            + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
+      }
+      if (!seen.add(name + labels)) {
+        duplicates++;
+        continue;
+      }
+      long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
+      out.add(new ScrapedSample(name, labels, s.value(), ts, s.exemplar()));
+    }
+    if (sc.sampleLimit() > 0 && out.size() > sc.sampleLimit()) {
+      throw new ScrapeFailure("sample_limit exceeded (" + out.size() + " samples, limit: " + sc.sampleLimit() + ")");
+    }
+    if (duplicates > 0) {
+      failures.warn("scrape of {} (job {}): {} duplicate series ignored (the first sample of each was kept)",
+          target.address(), sc.jobName(), duplicates);
+    }
+    int added = 0;
+    for (String s : seen) {
+      if (!lastSeries.contains(s)) {
+        added++;
+      }
+    }
+    lastSeries = seen;
+    return new ScrapeResult(out, page.families(), page.samples().size(), added);
+  }
+
+  /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */
+  private void mergeTargetLabels(Map<String, String> labels, boolean honor) {
+    for (Map.Entry<String, String> t : target.labels().entrySet()) {
+      String name = t.getKey();
+      String exposed = labels.get(name);
+      if (honor) {
+        if (exposed == null) {
+          labels.put(name, t.getValue());
+        }
+        continue;
+      }
+      if (exposed != null) {
+        String renamed = "exported_" + name;
+        while (labels.containsKey(renamed)) {
+          renamed = "exported_" + renamed;
+        }
+        labels.put(renamed, exposed);
+      }
+      labels.put(name, t.getValue());
+    }
+  }
+
+  private List<ScrapedSample> synthetic(long ms, double up, double seconds, int scraped, int post, int added) {
+    Map<String, String> labels = new TreeMap<>(target.labels());
+    return List.of(
+        new ScrapedSample("up", labels, up, ExpositionParser.NO_TIMESTAMP, null),
+        new ScrapedSample("scrape_duration_seconds", labels, seconds, ExpositionParser.NO_TIMESTAMP, null),
+        new ScrapedSample("scrape_samples_scraped", labels, scraped, ExpositionParser.NO_TIMESTAMP, null),
+        new ScrapedSample("scrape_samples_post_metric_relabeling", labels, post, ExpositionParser.NO_TIMESTAMP, null),
+        new ScrapedSample("scrape_series_added", labels, added, ExpositionParser.NO_TIMESTAMP, null));
+  }
+
+  private void deliver(Metrics metrics) {
+    if (metrics.isEmpty()) {
+      return;
+    }
+    int n = metrics.itemCount();
+    try {
+      consumer.consume(metrics).get(job.interval().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+      job.accepted().add(n);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      job.refused().add(n);
+    } catch (ExecutionException | TimeoutException e) {
+      job.refused().add(n);
+      failures.warn("pipeline refused {} metric points from job {}: {}", n, job.config().jobName(),
+          e instanceof ExecutionException ? e.getCause() : "no answer in time");
+    }
+  }
+
+  /** Why one scrape failed; the message is logged (throttled). */
+  static final class ScrapeFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ScrapeFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
