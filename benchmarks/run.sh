@@ -6,7 +6,7 @@
 #
 # Environment: SLUICE_DIST (default packaging/distribution/target/sluice), BENCH_DURATION (measured
 # window, default 60s), BENCH_WARMUP (load before measuring, default 10s), BENCH_CONCURRENCY (senders
-# in traces-saturation, default 8), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
+# in traces-saturation, default 100), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
 # BENCH_SCRAPE_INTERVAL (default 15s), BENCH_PORT_BASE (daemon receiver port, default 24317),
 # BENCH_MARKDOWN (file to rewrite, default BENCHMARKS.md at the repository root).
 set -euo pipefail
@@ -53,10 +53,12 @@ else
   SERIES=${BENCH_SERIES:-10000 100000 1000000}; SCRAPE_INTERVAL=${BENCH_SCRAPE_INTERVAL:-15s}
   write=${write:-1}
 fi
-CONCURRENCY=${BENCH_CONCURRENCY:-8}
+CONCURRENCY=${BENCH_CONCURRENCY:-100}
 PORT_BASE=${BENCH_PORT_BASE:-24317}
 RECEIVER_PORT=$PORT_BASE
 PROM_WEB_PORT=$((PORT_BASE + 1))
+RECEIVER_HTTP_PORT=$((PORT_BASE + 2))
+TELEMETRY_PORT=$((PORT_BASE + 3))
 SLUICE_DIST=${SLUICE_DIST:-$REPO/packaging/distribution/target/sluice}
 [[ "$SLUICE_DIST" = /* ]] || SLUICE_DIST=$REPO/$SLUICE_DIST
 MARKDOWN=${BENCH_MARKDOWN:-$REPO/BENCHMARKS.md}
@@ -152,6 +154,8 @@ fi
 
 render() { # template, output: replaces the @...@ placeholders with this run's values
   sed -e "s/@RECEIVER_PORT@/$RECEIVER_PORT/g" \
+      -e "s/@RECEIVER_HTTP_PORT@/$RECEIVER_HTTP_PORT/g" \
+      -e "s/@TELEMETRY_PORT@/$TELEMETRY_PORT/g" \
       -e "s/@OTLP_GRPC_PORT@/$(port_of "${MOCK_READY:-}" otlp_grpc)/g" \
       -e "s/@JAEGER_HTTP_PORT@/$(port_of "${MOCK_READY:-}" jaeger_http)/g" \
       -e "s/@LOKI_PORT@/$(port_of "${MOCK_READY:-}" loki)/g" \
@@ -171,6 +175,8 @@ java_pid_of() {
   done
   echo "$p"
 }
+
+daemon_last_words() { grep -v '^WARNING\|^\s*$' "$OUT/$1.daemon.log" | tail -1 | cut -c1-200 || true; }
 
 # start_daemon NAME: sets DAEMON_PID (the JVM) or SKIP_REASON.
 start_daemon() {
@@ -196,14 +202,19 @@ start_daemon() {
   fi
   "${daemon_cmd[@]}" run --config "$conf" >"$OUT/$name.daemon.log" 2>&1 &
   local launcher=$!; started+=("$launcher")
-  if [[ "$name" == scrape-to-remote-write ]] || wait_port "$RECEIVER_PORT" "$launcher"; then
-    sleep 0.5
+  # Ready when its telemetry port is open and the log says it runs (every component started).
+  if wait_port "$TELEMETRY_PORT" "$launcher"; then
+    for _ in $(seq 1 300); do
+      grep -q 'is running' "$OUT/$name.daemon.log" && break
+      kill -0 "$launcher" 2>/dev/null || break
+      sleep 0.1
+    done
     if kill -0 "$launcher" 2>/dev/null; then
       DAEMON_PID=$(java_pid_of "$launcher"); started+=("$DAEMON_PID")
       return 0
     fi
   fi
-  SKIP_REASON="daemon did not start: $(grep -m1 -iE 'error|exception|invalid|unknown' "$OUT/$name.daemon.log" | cut -c1-160 || true)"
+  SKIP_REASON="daemon did not start: $(daemon_last_words "$name")"
   stop_pid "$launcher"
   return 1
 }
@@ -217,6 +228,8 @@ measure() {
   METER=$("$JAVA" "${TOOL_OPTS[@]}" -cp "$LOADGEN_JAR" io.sluice.bench.procmeter.ProcMeter \
     --pid "$pid" --duration "${DURATION}s" --out "$OUT/$CURRENT.meter.json")
   after=$(mock_counts)
+  ALIVE=1
+  kill -0 "$pid" 2>/dev/null || ALIVE=0
   DELIVERED=$(( $(count "$after" "$2" "$3") - $(count "$before" "$2" "$3") ))
 }
 
@@ -238,6 +251,10 @@ ROWS=$OUT/rows.md
 row() { echo "| $CURRENT | $RUN_DATE | $* | $(published "$CURRENT") |" | tee -a "$ROWS" >&2; }
 skip_row() { row "skipped: $1 | | | |"; }
 result_row() { # items-per-second-or-dash, loadgen summary
+  if (( ! ALIVE )); then
+    row "failed: the daemon exited during the window: $(daemon_last_words "$CURRENT") | | | |"
+    return
+  fi
   local cpu_s pct avg peak
   cpu_s=$(num "$METER" cpu_s); pct=$(num "$METER" cpu_pct_one_core)
   avg=$(num "$METER" rss_avg_mib); peak=$(num "$METER" rss_peak_mib)
@@ -303,6 +320,11 @@ side_row() {
   local series=$1 agent=$2
   sleep "$WARMUP"
   measure "$AGENT_PID" remote_write samples
+  if (( ! ALIVE )); then
+    echo "| $series | $agent | $RUN_DATE | failed: exited during the window (see its log in the results) | | | | |" | tee -a "$SIDE" >&2
+    SIDE_CPU=""; SIDE_RSS=""
+    return
+  fi
   local cpu_s rss_bytes per_million per_series
   cpu_s=$(num "$METER" cpu_s); rss_bytes=$(LC_ALL=C awk -v m="$(num "$METER" rss_avg_mib)" 'BEGIN { printf "%.0f", m * 1048576 }')
   per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
