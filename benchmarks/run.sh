@@ -2,7 +2,10 @@
 # Runs Sluice's benchmark scenarios against the built distribution and rewrites the tables in
 # BENCHMARKS.md. See benchmarks/README.md.
 #
-#   benchmarks/run.sh [--smoke] [--write|--no-write] [scenario...]
+#   benchmarks/run.sh [--smoke] [--profile] [--write|--no-write] [scenario...]
+#
+# --profile records a JFR profile of the daemon in each scenario and writes the hottest methods
+# into BENCHMARKS.md's profile section instead of the tables (profiling costs CPU).
 #
 # Environment: SLUICE_DIST (default packaging/distribution/target/sluice), BENCH_DURATION (measured
 # window, default 60s), BENCH_WARMUP (load before measuring, default 10s), BENCH_CONCURRENCY (senders
@@ -23,11 +26,13 @@ usage() {
 }
 
 smoke=0
+profile=0
 write=""
 scenarios=()
 for arg in "$@"; do
   case "$arg" in
     --smoke) smoke=1 ;;
+    --profile) profile=1 ;;
     --write) write=1 ;;
     --no-write) write=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -200,7 +205,13 @@ start_daemon() {
       return 1
     fi
   fi
-  "${daemon_cmd[@]}" run --config "$conf" >"$OUT/$name.daemon.log" 2>&1 &
+  local jfr_opts=()
+  (( profile )) && jfr_opts=("-XX:StartFlightRecording=filename=$OUT/$name.jfr,settings=profile,dumponexit=true")
+  if [[ "${daemon_cmd[0]}" == "$JAVA" ]]; then
+    "$JAVA" "${jfr_opts[@]}" "${daemon_cmd[@]:1}" run --config "$conf" >"$OUT/$name.daemon.log" 2>&1 &
+  else
+    SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:-} ${jfr_opts[*]}" "${daemon_cmd[@]}" run --config "$conf" >"$OUT/$name.daemon.log" 2>&1 &
+  fi
   local launcher=$!; started+=("$launcher")
   # Ready when its telemetry port is open and the log says it runs (every component started).
   if wait_port "$TELEMETRY_PORT" "$launcher"; then
@@ -280,6 +291,24 @@ load_scenario() {
   result_row "$(div "$DELIVERED" "$DURATION" '%.0f')" \
     "$DELIVERED in window; loadgen acked $(num "$summary" items_acked), refused $(num "$summary" items_refused), failed $(num "$summary" items_failed)"
   stop_pid "$DAEMON_PID"; stop_pid "$MOCK_PID"
+  hot_methods
+}
+
+PROFILES=$OUT/profiles.md
+: >"$PROFILES"
+# The hottest methods of this scenario's JFR recording (written when the daemon exited).
+hot_methods() {
+  (( profile )) || return 0
+  local jfr_tool; jfr_tool=$(dirname "$(readlink -f "$JAVA")")/jfr
+  [[ -f "$OUT/$CURRENT.jfr" && -x "$jfr_tool" ]] || { echo "- $CURRENT: no recording" >>"$PROFILES"; return 0; }
+  {
+    echo "### $CURRENT ($RUN_DATE, \`$COMMAND\`)"
+    echo
+    echo '```'
+    "$jfr_tool" view --width 150 hot-methods "$OUT/$CURRENT.jfr" 2>&1 | sed -n '1,20p'
+    echo '```'
+    echo
+  } >>"$PROFILES"
 }
 
 idle_scenario() {
@@ -321,7 +350,9 @@ side_row() {
   sleep "$WARMUP"
   measure "$AGENT_PID" remote_write samples
   if (( ! ALIVE )); then
-    echo "| $series | $agent | $RUN_DATE | failed: exited during the window (see its log in the results) | | | | |" | tee -a "$SIDE" >&2
+    local why=""
+    [[ "$agent" == Sluice ]] && why=": $(daemon_last_words scrape-to-remote-write)"
+    echo "| $series | $agent | $RUN_DATE | failed: exited during the window$why | | | | |" | tee -a "$SIDE" >&2
     SIDE_CPU=""; SIDE_RSS=""
     return
   fi
@@ -401,7 +432,8 @@ jmh_scenario() {
     NR == 1 { next }
     {
       gsub(/"/, "")
-      name = $1; param = $8
+      name = $1; param = ""
+      for (i = 8; i <= NF; i++) if ($i != "") param = param (param == "" ? "" : ", ") $i
       if (name ~ /:gc.alloc.rate.norm$/) { sub(/:gc.alloc.rate.norm$/, "", name); alloc[name "|" param] = $5; next }
       if (name ~ /:/) next
       key = name "|" param; keys[++n] = key; score[key] = $5; err[key] = $6
@@ -451,6 +483,52 @@ machine() {
   echo "- Prometheus: $( (command -v prometheus >/dev/null && prometheus --version 2>&1 | head -1) || echo 'not installed')"
 }
 
+# The speed targets the component issues set, checked against the tables as they now stand in
+# BENCHMARKS.md (rows of earlier runs included): scenario|cpu% max|peak MiB max|CPU-s per million max|issue.
+TARGETS=(
+  "traces-10k|3|78||#3 (OTLP in and out)"
+  "traces-saturation|||2|#3 (OTLP in and out)"
+  "otlp-to-loki|5|80||#6 (Loki)"
+  "otlp-to-jaeger|4|||#7 (Jaeger)"
+  "idle|0.5|60||#9 (packaging)"
+)
+targets_section() {
+  local md=$1
+  echo "| Scenario | Target (issue) | Measured | Verdict |"
+  echo "| --- | --- | --- | --- |"
+  local t name cpu_max rss_max per_m_max issue row
+  for t in "${TARGETS[@]}"; do
+    IFS='|' read -r name cpu_max rss_max per_m_max issue <<<"$t"
+    row=$(sed -n '/<!-- scenarios:begin -->/,/<!-- scenarios:end -->/p' "$md" | grep -m1 "^| $name |" || true)
+    [[ -n "$row" ]] || continue
+    LC_ALL=C awk -F'|' -v cpu_max="$cpu_max" -v rss_max="$rss_max" -v pm_max="$per_m_max" -v issue="$issue" '
+      function trim(x) { gsub(/^ +| +$/, "", x); return x }
+      {
+        name = trim($2); date = trim($3); rate = trim($4); cpu = trim($5); pm = trim($6); rss = trim($7)
+        split(rss, r, " / "); peak = r[2]
+        goal = ""; got = ""; miss = ""
+        if (cpu_max != "") { goal = goal "≤ " cpu_max "% of one core"; got = got cpu "%"; if (cpu + 0 > cpu_max + 0) miss = miss " CPU" }
+        if (rss_max != "") { goal = goal ", ≤ " rss_max " MiB peak RSS"; got = got ", " peak " MiB"; if (peak + 0 > rss_max + 0) miss = miss " RSS" }
+        if (pm_max != "") { goal = goal "≤ " pm_max " CPU-s per million items"; got = got pm " CPU-s/M"; if (pm !~ /^[0-9.]+$/ || pm + 0 > pm_max + 0) miss = miss " CPU-s/M" }
+        if (rate ~ /^(skipped|failed)/) verdict = "not measured: " rate
+        else if (miss == "") verdict = "met"
+        else verdict = "**missed:" miss "** (profile: run.sh --profile " name ")"
+        printf "| %s | %s %s | %s (%s) | %s |\n", name, goal, issue, got, date, verdict
+      }' <<<"$row"
+  done
+  local side
+  side=$(sed -n '/<!-- side-by-side:begin -->/,/<!-- side-by-side:end -->/p' "$md" | grep '^| [0-9]* | Sluice |' || true)
+  [[ -n "$side" ]] && LC_ALL=C awk -F'|' '
+    function trim(x) { gsub(/^ +| +$/, "", x); return x }
+    {
+      series = trim($2); date = trim($4); per = trim($8)
+      if (per !~ /^[0-9.]+$/) verdict = "not measured"
+      else verdict = (per + 0 <= 1024) ? "met" : "**missed**"
+      printf "| prometheus-agent-side-by-side, %s series | ≤ 1 KiB RSS per active series #4 (Prometheus) | %s B (%s) | %s |\n", series, per, date, verdict
+    }' <<<"$side"
+  return 0
+}
+
 # replace_between FILE NAME CONTENT_FILE: replaces the lines between <!-- NAME:begin --> and <!-- NAME:end -->.
 replace_between() {
   local tmp; tmp=$(mktemp)
@@ -461,7 +539,12 @@ replace_between() {
   mv "$tmp" "$1"
 }
 
-if [[ "$write" == 1 ]]; then
+if [[ "$write" == 1 ]] && (( profile )); then
+  replace_between "$MARKDOWN" profiles "$PROFILES"
+  targets_section "$MARKDOWN" >"$OUT/targets.md"
+  replace_between "$MARKDOWN" targets "$OUT/targets.md"
+  log "rewrote the profile and target sections of ${MARKDOWN#"$REPO"/}"
+elif [[ "$write" == 1 ]]; then
   [[ -f "$MARKDOWN" ]] || { echo "run.sh: $MARKDOWN not found" >&2; exit 1; }
   machine >"$OUT/machine.md"
   replace_between "$MARKDOWN" machine "$OUT/machine.md"
@@ -487,12 +570,14 @@ if [[ "$write" == 1 ]]; then
   fi
   if [[ -s "$JMH_TABLE" ]]; then
     {
-      echo "| Benchmark | Signal | Date (UTC) | ns per item | bytes allocated per item |"
+      echo "| Benchmark | Parameters | Date (UTC) | ns per item | bytes allocated per item |"
       echo "| --- | --- | --- | --- | --- |"
       cat "$JMH_TABLE"
     } >"$OUT/jmh-section.md"
     replace_between "$MARKDOWN" jmh "$OUT/jmh-section.md"
   fi
+  targets_section "$MARKDOWN" >"$OUT/targets.md"
+  replace_between "$MARKDOWN" targets "$OUT/targets.md"
   log "rewrote ${MARKDOWN#"$REPO"/}"
 fi
 log "done; raw results in ${OUT#"$REPO"/}"
