@@ -433,7 +433,10 @@ jmh_scenario() {
     {
       gsub(/"/, "")
       name = $1; param = ""
-      for (i = 8; i <= NF; i++) if ($i != "") param = param (param == "" ? "" : ", ") $i
+      for (i = 8; i <= NF; i++) {
+        gsub(/[ \r]/, "", $i)
+        if ($i != "") param = param (param == "" ? "" : ", ") $i
+      }
       if (name ~ /:gc.alloc.rate.norm$/) { sub(/:gc.alloc.rate.norm$/, "", name); alloc[name "|" param] = $5; next }
       if (name ~ /:/) next
       key = name "|" param; keys[++n] = key; score[key] = $5; err[key] = $6
@@ -522,9 +525,9 @@ targets_section() {
     function trim(x) { gsub(/^ +| +$/, "", x); return x }
     {
       series = trim($2); date = trim($4); per = trim($8)
-      if (per !~ /^[0-9.]+$/) verdict = "not measured"
+      if (per !~ /^[0-9.]+$/) { verdict = "not measured: " trim($5); per = "—" }
       else verdict = (per + 0 <= 1024) ? "met" : "**missed**"
-      printf "| prometheus-agent-side-by-side, %s series | ≤ 1 KiB RSS per active series #4 (Prometheus) | %s B (%s) | %s |\n", series, per, date, verdict
+      printf "| prometheus-agent-side-by-side, %s series | ≤ 1 KiB RSS per active series #4 (Prometheus) | %s%s (%s) | %s |\n", series, per, (per == "—" ? "" : " B"), date, verdict
     }' <<<"$side"
   return 0
 }
