@@ -519,6 +519,14 @@ targets_section() {
         printf "| %s | %s %s | %s (%s) | %s |\n", name, goal, issue, got, date, verdict
       }' <<<"$row"
   done
+  # #5: each processor adds at most 0.3 CPU-s per million spans, i.e. 300 ns per span.
+  sed -n '/<!-- jmh:begin -->/,/<!-- jmh:end -->/p' "$md" | grep '^| processor\.' | LC_ALL=C awk -F'|' '
+    function trim(x) { gsub(/^ +| +$/, "", x); return x }
+    {
+      split(trim($5), score, " ")
+      verdict = (score[1] + 0 <= 300) ? "met" : "**missed**"
+      printf "| JMH %s (%s) | ≤ 300 ns per span (0.3 CPU-s per million) #5 (processors) | %s ns (%s) | %s |\n", trim($2), trim($3), score[1], trim($4), verdict
+    }' || true
   local side
   side=$(sed -n '/<!-- side-by-side:begin -->/,/<!-- side-by-side:end -->/p' "$md" | grep '^| [0-9]* | Sluice |' || true)
   [[ -n "$side" ]] && LC_ALL=C awk -F'|' '
