@@ -24,11 +24,11 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--endpoint", defaultValue = "127.0.0.1:4317", description = "host:port, or a URL (default: ${DEFAULT-VALUE})")
   String endpoint;
 
-  @Option(names = "--protocol", defaultValue = "grpc", description = "grpc or http (OTLP/HTTP protobuf) (default: ${DEFAULT-VALUE})")
-  String protocol;
+  @Option(names = "--protocol", defaultValue = "grpc", description = "${COMPLETION-CANDIDATES} (http = OTLP/HTTP protobuf) (default: ${DEFAULT-VALUE})")
+  Sender.Protocol protocol;
 
-  @Option(names = "--signal", defaultValue = "traces", description = "traces, metrics or logs (default: ${DEFAULT-VALUE})")
-  String signal;
+  @Option(names = "--signal", defaultValue = "traces", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  BenchSignal signal;
 
   @Option(names = "--rate", defaultValue = "0", description = "items per second; 0 means saturation mode (default: ${DEFAULT-VALUE})")
   long rate;
@@ -50,12 +50,18 @@ public final class LoadGen implements Callable<Integer> {
 
   /** Runs the CLI. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LoadGen()).execute(args));
+    System.exit(commandLine(new LoadGen()).execute(args));
+  }
+
+  private static CommandLine commandLine(LoadGen command) {
+    return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   /** Runs a load with these command-line arguments and returns the JSON summary (for tests and tools). */
   public static String run(String... args) throws InterruptedException {
-    return CommandLine.populateCommand(new LoadGen(), args).runLoad();
+    LoadGen command = new LoadGen();
+    commandLine(command).parseArgs(args);
+    return command.runLoad();
   }
 
   @Override
@@ -65,8 +71,6 @@ public final class LoadGen implements Callable<Integer> {
   }
 
   private String runLoad() throws InterruptedException {
-    Sender.Protocol proto = Sender.Protocol.valueOf(protocol.toUpperCase(java.util.Locale.ROOT));
-    BenchSignal sig = BenchSignal.valueOf(signal.toUpperCase(java.util.Locale.ROOT));
     if (itemsPerRequest <= 0 || concurrency <= 0 || maxInFlight <= 0 || rate < 0) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--items-per-request, --concurrency, --max-in-flight must be > 0 and --rate >= 0");
@@ -74,7 +78,7 @@ public final class LoadGen implements Callable<Integer> {
     Stats stats = new Stats();
     long startNanos;
     long endNanos;
-    try (Sender sender = new Sender(endpoint, proto, sig, itemsPerRequest, timeout, stats)) {
+    try (Sender sender = new Sender(endpoint, protocol, signal, itemsPerRequest, timeout, stats)) {
       startNanos = System.nanoTime();
       long deadline = startNanos + duration.toNanos();
       Semaphore inFlight = new Semaphore(rate > 0 ? maxInFlight : concurrency);
@@ -89,15 +93,15 @@ public final class LoadGen implements Callable<Integer> {
       inFlight.tryAcquire(permits, timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     }
     Map<String, Object> header = new LinkedHashMap<>();
-    header.put("signal", sig.name().toLowerCase(java.util.Locale.ROOT));
-    header.put("item", sig.itemName());
-    header.put("protocol", proto.name().toLowerCase(java.util.Locale.ROOT));
+    header.put("signal", signal.name().toLowerCase(java.util.Locale.ROOT));
+    header.put("item", signal.itemName());
+    header.put("protocol", protocol.name().toLowerCase(java.util.Locale.ROOT));
     header.put("endpoint", endpoint);
     header.put("mode", rate > 0 ? "rate" : "saturation");
     header.put("target_rate", rate);
     header.put("concurrency", rate > 0 ? 0 : concurrency);
     header.put("items_per_request", itemsPerRequest);
-    header.put("request_bytes", Sender.payloadSize(sig, itemsPerRequest));
+    header.put("request_bytes", Sender.payloadSize(signal, itemsPerRequest));
     return stats.toJson(header, (endNanos - startNanos) / 1e9);
   }
 

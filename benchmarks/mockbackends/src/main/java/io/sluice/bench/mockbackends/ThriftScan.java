@@ -45,7 +45,10 @@ final class ThriftScan {
       case 6 -> buf.position(buf.position() + 2);
       case 8 -> buf.position(buf.position() + 4);
       case 4, 10 -> buf.position(buf.position() + 8);
-      case 11 -> buf.position(buf.position() + buf.getInt());
+      case 11 -> {
+        int length = buf.getInt(); // read first: it moves the position
+        buf.position(buf.position() + length);
+      }
       case STRUCT -> {
         byte t;
         while ((t = buf.get()) != STOP) {

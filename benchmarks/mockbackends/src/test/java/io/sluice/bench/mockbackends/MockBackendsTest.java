@@ -173,6 +173,33 @@ class MockBackendsTest {
   }
 
   @Test
+  void countsGzipBodiesOnOtlpHttpAndGrpc() throws Exception {
+    byte[] request = io.sluice.bench.loadgen.TestbedData.logs(25, 1).toByteArray();
+    byte[] gzipped = gzip(request);
+    WebClient http = WebClient.of("http://127.0.0.1:" + mock.port(MockBackends.OTLP_HTTP));
+    AggregatedHttpResponse viaHttp = http.execute(
+            RequestHeaders.builder(HttpMethod.POST, "/v1/logs").contentType(MediaType.parse("application/x-protobuf"))
+                .add("content-encoding", "gzip").build(),
+            com.linecorp.armeria.common.HttpData.wrap(gzipped))
+        .aggregate().join();
+    byte[] frame = new byte[gzipped.length + 5];
+    frame[0] = 1;
+    frame[3] = (byte) (gzipped.length >>> 8);
+    frame[4] = (byte) gzipped.length;
+    System.arraycopy(gzipped, 0, frame, 5, gzipped.length);
+    AggregatedHttpResponse viaGrpc = WebClient.of("h2c://127.0.0.1:" + mock.port(MockBackends.OTLP_GRPC)).execute(
+            RequestHeaders.builder(HttpMethod.POST, "/opentelemetry.proto.collector.logs.v1.LogsService/Export")
+                .contentType(MediaType.parse("application/grpc")).add("grpc-encoding", "gzip").build(),
+            com.linecorp.armeria.common.HttpData.wrap(frame))
+        .aggregate().join();
+
+    assertThat(viaHttp.status().code()).isEqualTo(200);
+    assertThat(viaGrpc.trailers().get("grpc-status")).isEqualTo("0");
+    assertThat(mock.counts.get(MockBackends.OTLP_HTTP, "log_records")).isEqualTo(25);
+    assertThat(mock.counts.get(MockBackends.OTLP_GRPC, "log_records")).isEqualTo(25);
+  }
+
+  @Test
   void rejectsMalformedBodiesWithBadRequest() {
     AggregatedHttpResponse response = post(MockBackends.OTLP_HTTP, "/v1/traces", "application/x-protobuf", new byte[] {10, 50, 1});
 
@@ -190,6 +217,14 @@ class MockBackendsTest {
             com.linecorp.armeria.common.HttpData.wrap(body)))
         .aggregate()
         .join();
+  }
+
+  private static byte[] gzip(byte[] bytes) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(bytes);
+    }
+    return out.toByteArray();
   }
 
   private static ByteString label(String name, String value) throws Exception {

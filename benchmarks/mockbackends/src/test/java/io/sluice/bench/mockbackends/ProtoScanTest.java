@@ -3,6 +3,7 @@ package io.sluice.bench.mockbackends;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.loki4j.pkg.loki.protobuf.Push;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Histogram;
@@ -43,6 +44,23 @@ class ProtoScanTest {
             .build();
 
     assertThat(ProtoScan.count(request.toByteArray(), ProtoScan.METRIC_POINTS)).isEqualTo(13);
+  }
+
+  @Test
+  void countsLokiEntriesOfAPushRequestBuiltWithTheOfficialClasses() {
+    Push.PushRequest.Builder request = Push.PushRequest.newBuilder();
+    for (int s = 0; s < 3; s++) {
+      Push.StreamAdapter.Builder stream = Push.StreamAdapter.newBuilder().setLabels("{job=\"bench\",n=\"" + s + "\"}");
+      for (int e = 0; e <= s; e++) {
+        stream.addEntries(Push.EntryAdapter.newBuilder()
+            .setTimestamp(com.github.loki4j.pkg.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L + e))
+            .setLine("line " + e)
+            .addStructuredMetadata(Push.LabelPairAdapter.newBuilder().setName("trace_id").setValue("abc")));
+      }
+      request.addStreams(stream);
+    }
+
+    assertThat(ProtoScan.count(request.build().toByteArray(), ProtoScan.LOKI_ENTRIES)).isEqualTo(6);
   }
 
   @Test
