@@ -44,7 +44,7 @@ class DaemonIT {
     int health = SluiceProcess.freePort();
     int metrics = SluiceProcess.freePort();
     try (SluiceProcess p = SluiceProcess.start(dir, Map.of("SLUICE_PLUGINS_DIR", plugins.toString()),
-        "run", "--config", config(health, metrics).toString())) {
+        "run", "--log-format", "json", "--config", config(health, metrics).toString())) {
       var ok = p.awaitHttp(health, "/", r -> r.statusCode() == 200, Duration.ofSeconds(60));
       assertThat(ok.body()).contains("\"status\":\"Server available\"");
       p.awaitOutput(o -> o.contains("debug logs: 1 log records") && o.contains("plugin says hi"), Duration.ofSeconds(30));
@@ -53,6 +53,10 @@ class DaemonIT {
       assertThat(m.body()).contains("jvm_memory_used_bytes");
       assertThat(p.stop()).isZero();
       assertThat(p.output()).contains("Sluice stopped");
+      assertThat(p.output().lines().filter(l -> l.contains("Sluice is running")).findFirst())
+          .as("--log-format json writes one JSON object per line")
+          .hasValueSatisfying(l -> assertThat(l).startsWith("{").contains("\"level\":\"INFO\"")
+              .contains("\"loggerName\":\"io.sluice.core.service.Service\""));
     }
   }
 
