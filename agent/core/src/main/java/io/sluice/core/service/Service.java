@@ -57,7 +57,6 @@ public final class Service {
   private final Map<String, List<Processor>> processors = new LinkedHashMap<>();
   private final Map<ComponentId, Receiver> receivers = new LinkedHashMap<>();
   private final Map<String, DataConsumer> pipelineEntries = new HashMap<>();
-  private final List<Component> started = new ArrayList<>();
   private final Map<Object, CoreContext> contexts = new java.util.IdentityHashMap<>();
   private boolean startCalled;
   private boolean shutdownDone;
@@ -218,7 +217,6 @@ public final class Service {
     } catch (Exception e) {
       throw new StartException(kind + " " + name + " failed to start: " + message(e), e);
     }
-    started.add(c);
     CoreContext ctx = contexts.get(c);
     if (ctx != null) {
       ctx.markStarted();
@@ -453,7 +451,7 @@ public final class Service {
 
     /** After a successful start: OK, unless the component already reported something else. */
     void markStarted() {
-      StatusRegistry.Entry e = statuses.snapshot().get(statusKey);
+      StatusRegistry.Entry e = statuses.get(statusKey);
       if (e == null || e.status() == HealthStatus.STARTING) {
         statuses.report(statusKey, HealthStatus.OK, "");
       }

@@ -33,6 +33,11 @@ public final class StatusRegistry {
     return running;
   }
 
+  /** The last status a component reported, or null. */
+  public Entry get(String component) {
+    return statuses.get(component);
+  }
+
   /** A sorted copy of every component's status. */
   public Map<String, Entry> snapshot() {
     return new java.util.TreeMap<>(statuses);
