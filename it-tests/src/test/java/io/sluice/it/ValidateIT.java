@@ -108,7 +108,7 @@ class ValidateIT {
     while (row.find()) {
       documented.add(row.group(1) + " " + row.group(2));
     }
-    assertThat(installed).hasSize(15);
+    assertThat(installed).hasSize(16);
     assertThat(documented).isEqualTo(installed);
   }
 }

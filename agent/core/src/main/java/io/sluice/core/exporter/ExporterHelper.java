@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.api.Component;
 import io.sluice.api.ComponentContext;
+import io.sluice.api.ComponentId;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.Exporter;
 import io.sluice.api.HealthStatus;
@@ -14,6 +15,10 @@ import io.sluice.api.TelemetryData;
 import io.sluice.api.ThrottledLogger;
 import io.sluice.api.config.ExporterSettings;
 import io.sluice.api.config.ExporterSettings.RetrySettings;
+import io.sluice.api.storage.DurableQueue;
+import io.sluice.api.storage.QueueFullException;
+import io.sluice.api.storage.QueueStorage;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * retryable refusal, so the receiver tells its client to retry. With the queue disabled the
  * caller's future completes when the back end accepted the data (after retries).
  *
+ * <p>With {@code sending_queue.storage} naming a storage extension (e.g. {@code file_storage}), the
+ * queue is persistent: a batch is written to storage before the caller's future completes, so a
+ * receiver acknowledges only what is on disk; workers deliver from storage and delete only what
+ * the back end accepted; retryable failures are retried without the {@code max_elapsed_time} limit
+ * (the disk is the buffer, bounded by the storage's {@code max_size}); a stop leaves what was not
+ * delivered in storage for the next start.
+ *
  * <p>Workers are virtual threads: a worker spends its life waiting on the queue, on a push or on a
  * backoff delay, which is what virtual threads are cheap at.
  */
@@ -57,6 +69,11 @@ public final class ExporterHelper implements DataConsumer, Component {
   private final SelfTelemetry.Counter enqueueFailed;
   private final ThrottledLogger failureLog;
   private final ComponentContext context;
+  private final Signal signal;
+  private final boolean persistent;
+  private final SelfTelemetry.Counter corrupt;
+  private final SelfTelemetry.Counter droppedOldest;
+  private volatile DurableQueue disk;
   private volatile boolean accepting;
   private volatile boolean stopping;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
@@ -64,6 +81,9 @@ public final class ExporterHelper implements DataConsumer, Component {
   private boolean stopped;
 
   private record Item(TelemetryData data, CompletableFuture<Void> done) {}
+
+  /** How one batch's delivery ended. */
+  private enum Outcome { SENT, DROPPED, LEFT_IN_STORAGE }
 
   /**
    * Wraps {@code exporter} for {@code signal}.
@@ -75,7 +95,9 @@ public final class ExporterHelper implements DataConsumer, Component {
     this.exporter = requireNonNull(exporter, "exporter");
     this.settings = requireNonNull(settings, "settings");
     this.context = requireNonNull(context, "context");
+    this.signal = signal;
     this.name = context.id() + " (" + signal.configName() + ")";
+    this.persistent = settings.sendingQueue().enabled() && !settings.sendingQueue().storage().isEmpty();
     SelfTelemetry t = context.telemetry();
     String item = signal.itemName();
     this.sent = t.counter("otelcol_exporter_sent_" + item, "Items successfully sent to the destination.");
@@ -83,11 +105,15 @@ public final class ExporterHelper implements DataConsumer, Component {
         "Items that could not be sent: permanent error, or retries exhausted.");
     this.enqueueFailed = t.counter("otelcol_exporter_enqueue_failed_" + item,
         "Items refused because the sending queue was full.");
+    this.corrupt = t.counter("sluice_file_storage_corrupt_records",
+        "Damaged regions of a persistent queue (torn or corrupted writes) that were skipped.");
+    this.droppedOldest = t.counter("sluice_exporter_queue_dropped_" + item,
+        "Items dropped from a full persistent queue to make room (file_storage when_full = drop_oldest).");
     this.failureLog = new ThrottledLogger(log, Duration.ofSeconds(10));
     if (settings.sendingQueue().enabled()) {
       int capacity = settings.sendingQueue().queueSize();
-      this.queue = new ArrayBlockingQueue<>(capacity);
-      t.gauge("otelcol_exporter_queue_size", "Batches in the sending queue.", queue::size,
+      this.queue = persistent ? null : new ArrayBlockingQueue<>(capacity);
+      t.gauge("otelcol_exporter_queue_size", "Batches in the sending queue.", this::queueSize,
           "data_type", signal.configName());
       t.gauge("otelcol_exporter_queue_capacity", "Capacity of the sending queue, in batches.",
           () -> capacity, "data_type", signal.configName());
@@ -102,14 +128,43 @@ public final class ExporterHelper implements DataConsumer, Component {
       throw new IllegalStateException(name + " already started");
     }
     started = true;
+    if (persistent) {
+      openStorage();
+    }
     exporter.start();
     accepting = true;
-    if (queue != null) {
+    if (settings.sendingQueue().enabled()) {
       for (int i = 0; i < settings.sendingQueue().numConsumers(); i++) {
-        workers.add(Thread.ofVirtual().name("exporter-" + context.id() + "-" + i).start(this::work));
+        Runnable loop = persistent ? this::workFromStorage : this::work;
+        workers.add(Thread.ofVirtual().name("exporter-" + context.id() + "-" + i).start(loop));
       }
     }
     context.reportStatus(HealthStatus.OK, "");
+  }
+
+  private void openStorage() throws IOException {
+    String storageId = settings.sendingQueue().storage();
+    QueueStorage storage = context.extension(ComponentId.parse(storageId), QueueStorage.class);
+    String queueName = context.id().toString().replace('/', '_') + "-" + signal.configName();
+    disk = storage.open(queueName, new DurableQueue.Listener() {
+      @Override
+      public void corrupt(String where) {
+        corrupt.increment();
+        log.warn("Persistent queue of exporter {}: corrupt data skipped: {}", name, where);
+      }
+
+      @Override
+      public void droppedOldest(int batches, long items) {
+        droppedOldest.add(items);
+        failureLog.warn("Persistent queue of exporter {} is full: dropped the oldest {} batches ({} items) to make room (when_full = drop_oldest)",
+            name, batches, items);
+      }
+    });
+    int recovered = disk.size();
+    if (recovered > 0) {
+      log.info("Exporter {}: {} batches ({} bytes) left by the previous run are in storage {} and will be sent first",
+          name, recovered, disk.storedBytes(), storageId);
+    }
   }
 
   @Override
@@ -119,26 +174,91 @@ public final class ExporterHelper implements DataConsumer, Component {
       return CompletableFuture.failedFuture(
           PipelineException.retryable("exporter " + name + " is not running"));
     }
-    if (queue == null) {
+    if (!settings.sendingQueue().enabled()) {
       CompletableFuture<Void> done = new CompletableFuture<>();
       inFlight.incrementAndGet();
       Thread.ofVirtual().start(() -> {
         try {
-          sendWithRetry(new Item(data, done));
+          send(data, done);
         } finally {
           inFlight.decrementAndGet();
         }
       });
       return done;
     }
+    if (persistent) {
+      return store(data);
+    }
     if (!queue.offer(new Item(data, null))) {
-      enqueueFailed.add(data.itemCount());
-      failureLog.warn("Sending queue of exporter {} is full ({} batches); refusing data so that senders retry",
-          name, settings.sendingQueue().queueSize());
-      return CompletableFuture.failedFuture(PipelineException.retryable(
-          "sending queue of exporter " + name + " is full", settings.retryOnFailure().initialInterval()));
+      return refuseFull(data, settings.sendingQueue().queueSize() + " batches");
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  private CompletableFuture<Void> refuseFull(TelemetryData data, String limit) {
+    enqueueFailed.add(data.itemCount());
+    failureLog.warn("Sending queue of exporter {} is full ({}); refusing data so that senders retry", name, limit);
+    return CompletableFuture.failedFuture(PipelineException.retryable(
+        "sending queue of exporter " + name + " is full", settings.retryOnFailure().initialInterval()));
+  }
+
+  /**
+   * Writes a batch to the persistent queue on a virtual thread (an fsync must not block the
+   * caller, which may be a network event loop); the future completes once it is stored.
+   */
+  private CompletableFuture<Void> store(TelemetryData data) {
+    DurableQueue q = disk;
+    if (q.size() >= settings.sendingQueue().queueSize()) {
+      return refuseFull(data, settings.sendingQueue().queueSize() + " batches, queue_size");
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        q.append(BatchCodec.encode(data), data.itemCount());
+        done.complete(null);
+      } catch (QueueFullException e) {
+        refuseFull(data, e.getMessage()).whenComplete((v, t) -> done.completeExceptionally(t));
+      } catch (IOException | RuntimeException | Error e) {
+        enqueueFailed.add(data.itemCount());
+        failureLog.warn("Exporter {} could not store a batch in its persistent queue; refusing it so that senders retry: {}",
+            name, e.toString());
+        done.completeExceptionally(PipelineException.retryable(
+            "exporter " + name + " could not store the data: " + e.getMessage(), settings.retryOnFailure().initialInterval()));
+      }
+    });
+    return done;
+  }
+
+  private void workFromStorage() {
+    while (!stopping) {
+      DurableQueue.Entry entry;
+      try {
+        entry = disk.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (entry == null) {
+        continue;
+      }
+      TelemetryData data;
+      try {
+        data = BatchCodec.decode(signal, entry.payload());
+      } catch (IOException | RuntimeException e) {
+        corrupt.increment();
+        sendFailed.add(entry.items());
+        log.warn("Exporter {}: a stored batch of {} items cannot be read and is dropped: {}", name, entry.items(), e.toString());
+        disk.acknowledge(entry);
+        continue;
+      }
+      inFlight.incrementAndGet();
+      try {
+        if (send(data, null) != Outcome.LEFT_IN_STORAGE) {
+          disk.acknowledge(entry);
+        }
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
   }
 
   private void work() {
@@ -157,52 +277,53 @@ public final class ExporterHelper implements DataConsumer, Component {
       }
       inFlight.incrementAndGet();
       try {
-        sendWithRetry(item);
+        send(item.data(), item.done());
       } finally {
         inFlight.decrementAndGet();
       }
     }
   }
 
-  /** Pushes with retry until success, a permanent failure, or the retry budget is spent. */
-  private void sendWithRetry(Item item) {
+  /**
+   * Pushes with retry until success, a permanent failure, or the retry budget is spent (for a
+   * persistent queue: until the daemon stops, when the batch stays in storage).
+   *
+   * @param done completed with the outcome, if not null
+   */
+  private Outcome send(TelemetryData data, CompletableFuture<Void> done) {
     RetrySettings retry = settings.retryOnFailure();
     long startNanos = System.nanoTime();
     Duration backoff = retry.initialInterval();
-    int n = item.data().itemCount();
     while (true) {
-      PipelineException failure = pushOnce(item.data());
+      PipelineException failure = pushOnce(data);
       if (failure == null) {
-        sent.add(n);
+        sent.add(data.itemCount());
         context.reportStatus(HealthStatus.OK, "");
-        complete(item, null);
-        return;
+        complete(done, null);
+        return Outcome.SENT;
       }
       context.reportStatus(HealthStatus.RECOVERABLE_ERROR, failure.getMessage());
       if (!failure.isRetryable() || !retry.enabled()) {
-        drop(item, failure, failure.isRetryable() ? "retry is disabled" : "permanent error");
-        return;
+        return drop(data, done, failure, failure.isRetryable() ? "retry is disabled" : "permanent error");
       }
       Duration delay = jitter(backoff, retry.randomizationFactor());
       if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
         delay = failure.retryAfter();
       }
       long elapsed = System.nanoTime() - startNanos;
-      boolean unbounded = retry.maxElapsedTime().isZero();
+      boolean unbounded = retry.maxElapsedTime().isZero() || persistent;
       if (!unbounded && elapsed + delay.toNanos() > retry.maxElapsedTime().toNanos()) {
-        drop(item, failure, "no more retries left after " + Duration.ofNanos(elapsed).toSeconds() + "s (max_elapsed_time)");
-        return;
+        return drop(data, done, failure, "no more retries left after " + Duration.ofNanos(elapsed).toSeconds() + "s (max_elapsed_time)");
       }
       if (System.nanoTime() + delay.toNanos() - drainDeadlineNanos > 0) {
-        drop(item, failure, "the daemon is stopping and shutdown_timeout has passed");
-        return;
+        return persistent ? Outcome.LEFT_IN_STORAGE
+            : drop(data, done, failure, "the daemon is stopping and shutdown_timeout has passed");
       }
       try {
         Thread.sleep(delay);
       } catch (InterruptedException e) {
-        drop(item, failure, "interrupted while stopping");
         Thread.currentThread().interrupt();
-        return;
+        return persistent ? Outcome.LEFT_IN_STORAGE : drop(data, done, failure, "interrupted while stopping");
       }
       double next = Math.min(backoff.toNanos() * retry.multiplier(), retry.maxInterval().toNanos());
       backoff = Duration.ofNanos((long) next);
@@ -239,21 +360,22 @@ public final class ExporterHelper implements DataConsumer, Component {
    * Counts a batch that will not be sent. A failure that names how many items were refused (a
    * partial success) counts only those as failed and the rest as sent.
    */
-  private void drop(Item item, PipelineException failure, String why) {
-    int total = item.data().itemCount();
+  private Outcome drop(TelemetryData data, CompletableFuture<Void> done, PipelineException failure, String why) {
+    int total = data.itemCount();
     int n = failure.rejectedItems() >= 0 ? Math.min(failure.rejectedItems(), total) : total;
     sendFailed.add(n);
     sent.add(total - n);
     failureLog.warn("Exporter {} dropped {} of {} items: {}: {}", name, n, total, why, failure.getMessage());
-    complete(item, failure);
+    complete(done, failure);
+    return Outcome.DROPPED;
   }
 
-  private static void complete(Item item, PipelineException failure) {
-    if (item.done() != null) {
+  private static void complete(CompletableFuture<Void> done, PipelineException failure) {
+    if (done != null) {
       if (failure == null) {
-        item.done().complete(null);
+        done.complete(null);
       } else {
-        item.done().completeExceptionally(failure);
+        done.completeExceptionally(failure);
       }
     }
   }
@@ -266,8 +388,12 @@ public final class ExporterHelper implements DataConsumer, Component {
     return Duration.ofNanos((long) (d.toNanos() * r));
   }
 
-  /** Batches waiting in the queue (0 without a queue). */
+  /** Batches waiting in the queue (0 without a queue); for a persistent queue, not yet delivered. */
   public int queueSize() {
+    DurableQueue q = disk;
+    if (q != null) {
+      return q.size();
+    }
     return queue == null ? 0 : queue.size();
   }
 
@@ -285,8 +411,8 @@ public final class ExporterHelper implements DataConsumer, Component {
     accepting = false;
     drainDeadlineNanos = deadlineNanos;
     context.reportStatus(HealthStatus.STOPPING, "");
-    if (queue != null) {
-      while (!queue.isEmpty() && System.nanoTime() - deadlineNanos < 0 && !workers.isEmpty()) {
+    if (!workers.isEmpty()) {
+      while (queueSize() > 0 && System.nanoTime() - deadlineNanos < 0) {
         sleepQuietly(20);
       }
       stopping = true;
@@ -300,17 +426,28 @@ public final class ExporterHelper implements DataConsumer, Component {
           Thread.currentThread().interrupt();
         }
       }
-      List<Item> left = new ArrayList<>();
-      queue.drainTo(left);
-      int items = left.stream().mapToInt(i -> i.data().itemCount()).sum();
-      if (items > 0) {
-        sendFailed.add(items);
-        log.warn("Exporter {} stopped with {} items ({} batches) not sent within shutdown_timeout; they are counted as failed",
-            name, items, left.size());
+      if (queue != null) {
+        List<Item> left = new ArrayList<>();
+        queue.drainTo(left);
+        int items = left.stream().mapToInt(i -> i.data().itemCount()).sum();
+        if (items > 0) {
+          sendFailed.add(items);
+          log.warn("Exporter {} stopped with {} items ({} batches) not sent within shutdown_timeout; they are counted as failed",
+              name, items, left.size());
+        }
       }
     }
     while (inFlight.get() > 0 && System.nanoTime() - deadlineNanos < 0) {
       sleepQuietly(10);
+    }
+    DurableQueue q = disk;
+    if (q != null) {
+      int left = q.size();
+      if (left > 0) {
+        log.warn("Exporter {} stopped with {} batches ({} bytes) not yet delivered; they stay in storage {} and are sent after the next start",
+            name, left, q.storedBytes(), settings.sendingQueue().storage());
+      }
+      q.close();
     }
     try {
       exporter.shutdown();

@@ -13,6 +13,7 @@ import io.sluice.api.ExporterFactory;
 import io.sluice.api.ProcessorFactory;
 import io.sluice.api.Signal;
 import io.sluice.api.config.ComponentConfig;
+import io.sluice.api.config.ConfigChecks;
 import io.sluice.api.config.ExporterSettings;
 import io.sluice.core.config.ComponentBinding;
 import io.sluice.core.config.ConfigBinder;
@@ -265,11 +266,38 @@ public final class ServicePlanner {
         }
       }
     }
+    for (Bound b : components.get(ComponentKind.EXPORTER).values()) {
+      String storage = b.exporterSettings() == null ? "" : b.exporterSettings().sendingQueue().storage();
+      if (!storage.isEmpty()) {
+        checkStorage(b, storage, components.get(ComponentKind.EXTENSION).keySet(), extensions);
+      }
+    }
     for (Bound b : components.get(ComponentKind.EXTENSION).values()) {
       if (!extensions.contains(b.id())) {
         issues.add(new ConfigIssue(b.origin(), "extensions." + b.id(),
             "extension is declared but not enabled (add it to service.extensions, or remove it)"));
       }
+    }
+  }
+
+  /** {@code sending_queue.storage} must name an extension that is declared and enabled. */
+  private void checkStorage(Bound exporter, String storage, Set<ComponentId> declared, List<ComponentId> enabled) {
+    String path = "exporters." + exporter.id() + ".sending_queue.storage";
+    ComponentId id;
+    try {
+      id = ComponentId.parse(storage);
+    } catch (IllegalArgumentException e) {
+      issues.add(new ConfigIssue(exporter.origin(), path, e.getMessage()));
+      return;
+    }
+    if (!declared.contains(id)) {
+      String suggestion = Suggestions.nearest(storage, declared.stream().map(ComponentId::toString).toList());
+      issues.add(new ConfigIssue(exporter.origin(), path, ConfigChecks.quote(storage)
+          + " is not a declared extension" + (suggestion != null ? " (did you mean \"" + suggestion + "\"?)" : "")
+          + " (expected: the id of a storage extension under extensions, e.g. file_storage)"));
+    } else if (!enabled.contains(id)) {
+      issues.add(new ConfigIssue(exporter.origin(), path, ConfigChecks.quote(storage)
+          + " is declared but not enabled (add it to service.extensions)"));
     }
   }
 

@@ -3,26 +3,35 @@ package io.sluice.core.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.api.ClientMetadata;
 import io.sluice.api.ComponentKind;
+import io.sluice.api.Extension;
 import io.sluice.api.Logs;
 import io.sluice.api.PipelineException;
 import io.sluice.api.Signal;
 import io.sluice.api.TelemetryData;
+import io.sluice.api.config.DataSize;
 import io.sluice.api.config.ExporterSettings;
 import io.sluice.api.config.ExporterSettings.QueueSettings;
 import io.sluice.api.config.ExporterSettings.RetrySettings;
+import io.sluice.core.extension.storage.FileStorageConfig;
+import io.sluice.core.extension.storage.FileStorageFactory;
 import io.sluice.core.testing.TestComponents.TestExporter;
 import io.sluice.core.testing.TestContext;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExporterHelperTest {
   private final TestContext ctx = new TestContext("test_exporter", ComponentKind.EXPORTER);
@@ -136,5 +145,89 @@ class ExporterHelperTest {
     assertThat(ctx.metric("otelcol_exporter_send_failed_log_records")).isEqualTo(1);
     assertThat(ctx.metric("otelcol_exporter_sent_log_records")).isEqualTo(4);
     helper.shutdown();
+  }
+
+  private Extension fileStorage(Path dir) throws Exception {
+    Extension storage = new FileStorageFactory().createExtension(new TestContext("file_storage", ComponentKind.EXTENSION),
+        new FileStorageConfig(dir.toString(), "always", Duration.ofSeconds(1), DataSize.ofMebibytes(64), "refuse",
+            DataSize.ofMebibytes(1)));
+    storage.start();
+    return storage;
+  }
+
+  private static ExporterSettings persistent(int size, Duration maxElapsed) {
+    return new ExporterSettings(new QueueSettings(true, 2, size, "file_storage"),
+        new RetrySettings(true, Duration.ofMillis(5), 0, 2, Duration.ofMillis(20), maxElapsed), Duration.ofSeconds(5));
+  }
+
+  @Test
+  void persistentQueueKeepsWhatTheBackEndDidNotTakeAcrossARestart(@TempDir Path dir) throws Exception {
+    Extension storage = fileStorage(dir);
+    TestContext first = new TestContext("otlp/gw", ComponentKind.EXPORTER).withExtension("file_storage", storage);
+    exporter.behaviour = d -> CompletableFuture.failedFuture(PipelineException.retryable("connection refused"));
+    ExporterHelper helper = new ExporterHelper(exporter, persistent(100, Duration.ofMillis(50)), Signal.LOGS, first);
+    helper.start();
+    ClientMetadata tenant = ClientMetadata.of(Map.of("x-scope-orgid", List.of("acme")), "10.0.0.7");
+    for (int i = 1; i <= 5; i++) {
+      helper.consume(logs(i).withMetadata(tenant)).join();
+    }
+    helper.shutdown(System.nanoTime() + Duration.ofMillis(300).toNanos());
+    storage.shutdown();
+    assertThat(first.metric("otelcol_exporter_send_failed_log_records"))
+        .as("retried past max_elapsed_time and left in storage, not dropped").isZero();
+    assertThat(exporter.received).isEmpty();
+
+    Extension restarted = fileStorage(dir);
+    TestContext second = new TestContext("otlp/gw", ComponentKind.EXPORTER).withExtension("file_storage", restarted);
+    TestExporter backEndUp = new TestExporter();
+    ExporterHelper again = new ExporterHelper(backEndUp, persistent(100, Duration.ofMillis(50)), Signal.LOGS, second);
+    again.start();
+    while (backEndUp.received.size() < 5) {
+      Thread.sleep(10);
+    }
+    again.shutdown(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    restarted.shutdown();
+    assertThat(backEndUp.received).extracting(TelemetryData::itemCount).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
+    assertThat(backEndUp.received).allSatisfy(d -> assertThat(d.metadata()).isEqualTo(tenant));
+    assertThat(second.metric("otelcol_exporter_sent_log_records")).isEqualTo(15);
+    try (var files = Files.walk(dir)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".seg"))).as("delivered segments are deleted").isEmpty();
+    }
+  }
+
+  @Test
+  void persistentQueueRefusesRetryablyAtQueueSize(@TempDir Path dir) throws Exception {
+    Extension storage = fileStorage(dir);
+    ctx.withExtension("file_storage", storage);
+    exporter.behaviour = d -> new CompletableFuture<>();
+    ExporterHelper helper = new ExporterHelper(exporter, persistent(3, Duration.ZERO), Signal.LOGS, ctx);
+    helper.start();
+    for (int i = 0; i < 3; i++) {
+      helper.consume(logs(1)).join();
+    }
+    assertThatThrownBy(() -> helper.consume(logs(7)).join())
+        .cause().isInstanceOf(PipelineException.class)
+        .hasMessageContaining("is full")
+        .matches(e -> ((PipelineException) e).isRetryable());
+    assertThat(ctx.metric("otelcol_exporter_enqueue_failed_log_records")).isEqualTo(7);
+    assertThat(ctx.metric("otelcol_exporter_queue_size")).isEqualTo(3);
+    helper.shutdown(System.nanoTime() + Duration.ofMillis(200).toNanos());
+    storage.shutdown();
+  }
+
+  @Test
+  void aPermanentFailureFromStorageIsDroppedCountedAndDeleted(@TempDir Path dir) throws Exception {
+    Extension storage = fileStorage(dir);
+    ctx.withExtension("file_storage", storage);
+    exporter.behaviour = d -> CompletableFuture.failedFuture(PipelineException.permanent("400 bad request"));
+    ExporterHelper helper = new ExporterHelper(exporter, persistent(10, Duration.ZERO), Signal.LOGS, ctx);
+    helper.start();
+    helper.consume(logs(4)).join();
+    while (ctx.metric("otelcol_exporter_send_failed_log_records") < 4) {
+      Thread.sleep(5);
+    }
+    assertThat(helper.queueSize()).isZero();
+    helper.shutdown(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+    storage.shutdown();
   }
 }

@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.config.ConfigIssue;
 import io.sluice.core.config.ConfigLoader;
+import io.sluice.core.extension.storage.FileStorageFactory;
 import io.sluice.core.plugin.ComponentRegistry;
 import io.sluice.core.testing.TestComponents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServicePlannerTest {
-  private static final ComponentRegistry REGISTRY = ComponentRegistry.of(TestComponents.factories());
+  private static final ComponentRegistry REGISTRY = ComponentRegistry.of(
+      Stream.concat(TestComponents.factories().stream(), Stream.of(new FileStorageFactory())).toList());
 
   @TempDir Path dir;
 
@@ -79,6 +82,17 @@ class ServicePlannerTest {
     assertThat(p).anyMatch(s -> s.endsWith("exporters.test_exporter.sending_queue.queue_size: 0 (expected: >= 1)"));
     assertThat(p).anyMatch(s -> s.endsWith("service.shutdown_timeout: \"soon\" (expected: a duration with a unit, such as 5s or 200ms)"));
     assertThat(p).anyMatch(s -> s.endsWith("service.pipelines.traces.receivers: pipeline has no receiver (expected: at least one, e.g. receivers = [otlp])"));
+  }
+
+  @Test
+  void sendingQueueStorageMustNameAnEnabledExtension() throws IOException {
+    List<String> undeclared = problems(VALID.replace("exporters { test_exporter {} }",
+        "exporters { test_exporter { sending_queue.storage = file_storag } }\nextensions { file_storage { directory = /tmp/q } }\nservice.extensions = [file_storage]"));
+    assertThat(undeclared).singleElement().asString().endsWith("exporters.test_exporter.sending_queue.storage: "
+        + "\"file_storag\" is not a declared extension (did you mean \"file_storage\"?) (expected: the id of a storage extension under extensions, e.g. file_storage)");
+    List<String> disabled = problems(VALID.replace("exporters { test_exporter {} }",
+        "exporters { test_exporter { sending_queue.storage = file_storage } }\nextensions { file_storage { directory = /tmp/q } }"));
+    assertThat(disabled).anyMatch(s -> s.endsWith("exporters.test_exporter.sending_queue.storage: \"file_storage\" is declared but not enabled (add it to service.extensions)"));
   }
 
   @Test
