@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import io.sluice.core.testing.Certs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.common.AttributeKey;

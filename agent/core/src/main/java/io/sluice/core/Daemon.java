@@ -2,6 +2,8 @@ package io.sluice.core;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.sluice.api.config.ServerTls;
+import io.sluice.core.internal.AdminTls;
 import io.sluice.core.config.ConfigIssue;
 import io.sluice.core.config.ConfigLoader;
 import io.sluice.core.plugin.ComponentRegistry;
@@ -74,13 +76,17 @@ public final class Daemon {
     if (!"none".equals(level)) {
       JvmMetrics.builder().register(metrics.registry());
       String address = plan.settings().telemetry().metrics().address();
+      ServerTls tls = plan.settings().telemetry().metrics().tls();
       int colon = address.lastIndexOf(':');
       try {
-        metricsServer = HTTPServer.builder()
+        HTTPServer.Builder b = HTTPServer.builder()
             .hostname(address.substring(0, colon).replace("[", "").replace("]", ""))
             .port(Integer.parseInt(address.substring(colon + 1)))
-            .registry(metrics.registry())
-            .buildAndStart();
+            .registry(metrics.registry());
+        if (tls != null) {
+          b.httpsConfigurator(AdminTls.configurator(tls));
+        }
+        metricsServer = b.buildAndStart();
       } catch (BindException e) {
         throw new Service.ComponentCreationException(
             "service.telemetry.metrics.address " + address + ": address already in use; stop the other process, "
@@ -89,7 +95,7 @@ public final class Daemon {
         throw new Service.ComponentCreationException(
             "service.telemetry.metrics.address " + address + ": cannot listen: " + e.getMessage(), e);
       }
-      log.info("Self-metrics on http://{}/metrics", address);
+      log.info("Self-metrics on {}://{}/metrics", tls != null ? "https" : "http", address);
     }
     try {
       service = new Service(plan, metrics, statuses);

@@ -3,6 +3,7 @@ package io.sluice.core.service;
 import io.sluice.api.config.ComponentConfig;
 import io.sluice.api.config.ConfigChecks;
 import io.sluice.api.config.ConfigProblem;
+import io.sluice.api.config.ServerTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ public record ServiceSettings(Telemetry telemetry, Duration shutdownTimeout) imp
   /** Defaults. */
   public static final ServiceSettings DEFAULTS =
       new ServiceSettings(
-          new Telemetry(new MetricsSettings("normal", "127.0.0.1:8888"), new LogsSettings("info", "console")),
+          new Telemetry(new MetricsSettings("normal", "127.0.0.1:8888", null), new LogsSettings("info", "console")),
           Duration.ofSeconds(30));
 
   @Override
@@ -29,6 +30,9 @@ public record ServiceSettings(Telemetry telemetry, Duration shutdownTimeout) imp
     ConfigChecks.oneOf(out, "telemetry.metrics.level", telemetry.metrics().level(), List.of("none", "basic", "normal", "detailed"));
     if (!"none".equals(telemetry.metrics().level())) {
       ConfigChecks.hostPort(out, "telemetry.metrics.address", telemetry.metrics().address());
+      if (telemetry.metrics().tls() != null) {
+        telemetry.metrics().tls().validate().forEach(p -> out.add(p.under("telemetry.metrics.tls")));
+      }
     }
     ConfigChecks.oneOf(out, "telemetry.logs.level", telemetry.logs().level(), List.of("error", "warn", "info", "debug", "trace"));
     ConfigChecks.oneOf(out, "telemetry.logs.encoding", telemetry.logs().encoding(), List.of("console", "json"));
@@ -49,8 +53,10 @@ public record ServiceSettings(Telemetry telemetry, Duration shutdownTimeout) imp
    * @param level {@code none} turns the endpoint off; other levels (basic, normal, detailed) serve
    *     every metric
    * @param address where {@code /metrics} is served, default {@code 127.0.0.1:8888}
+   * @param tls serve HTTPS (and, with {@code client_ca_file}, require client certificates);
+   *     default none: plain HTTP
    */
-  public record MetricsSettings(String level, String address) implements ComponentConfig {}
+  public record MetricsSettings(String level, String address, ServerTls tls) implements ComponentConfig {}
 
   /**
    * {@code service.telemetry.logs}.

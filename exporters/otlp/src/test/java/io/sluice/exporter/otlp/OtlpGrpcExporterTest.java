@@ -27,7 +27,7 @@ import io.sluice.core.testing.TestContext;
 import io.sluice.receiver.otlp.OtlpReceiverConfig;
 import io.sluice.receiver.otlp.RunningReceiver;
 import io.sluice.receiver.otlp.SdkGolden;
-import io.sluice.receiver.otlp.ServerTls;
+import io.sluice.api.config.ServerTls;
 import io.sluice.receiver.otlp.internal.GrpcWire;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.time.Duration;

@@ -30,7 +30,7 @@ import io.sluice.exporter.otlp.Compression;
 import io.sluice.receiver.otlp.OtlpReceiverConfig;
 import io.sluice.receiver.otlp.RunningReceiver;
 import io.sluice.receiver.otlp.SdkGolden;
-import io.sluice.receiver.otlp.ServerTls;
+import io.sluice.api.config.ServerTls;
 import io.sluice.receiver.otlp.TestConfigs;
 import io.sluice.receiver.otlp.internal.RpcStatus;
 import java.time.Duration;

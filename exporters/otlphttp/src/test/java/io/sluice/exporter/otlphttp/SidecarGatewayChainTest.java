@@ -24,7 +24,7 @@ import io.sluice.exporter.otlp.OtlpExporterFactory;
 import io.sluice.receiver.otlp.OtlpReceiverConfig;
 import io.sluice.receiver.otlp.RunningReceiver;
 import io.sluice.receiver.otlp.SdkGolden;
-import io.sluice.receiver.otlp.ServerTls;
+import io.sluice.api.config.ServerTls;
 import io.sluice.receiver.otlp.TestConfigs;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.sluice.receiver.otlp;
 
+import io.sluice.api.config.ServerTls;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;

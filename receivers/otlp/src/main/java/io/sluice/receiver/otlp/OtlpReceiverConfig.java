@@ -1,5 +1,6 @@
 package io.sluice.receiver.otlp;
 
+import io.sluice.api.config.ServerTls;
 import io.sluice.api.config.ComponentConfig;
 import io.sluice.api.config.ConfigChecks;
 import io.sluice.api.config.ConfigKey;

@@ -1,5 +1,6 @@
 package io.sluice.receiver.otlp;
 
+import io.sluice.api.config.ServerTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.linecorp.armeria.testing.junit5.server.SelfSignedCertificateExtension;

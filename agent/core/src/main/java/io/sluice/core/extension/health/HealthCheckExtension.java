@@ -2,6 +2,8 @@ package io.sluice.core.extension.health;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
+import io.sluice.core.internal.AdminTls;
 import io.sluice.api.Extension;
 import io.sluice.core.internal.Json;
 import io.sluice.core.service.StatusRegistry;
@@ -37,7 +39,13 @@ final class HealthCheckExtension implements Extension {
     int colon = config.endpoint().lastIndexOf(':');
     String host = config.endpoint().substring(0, colon).replace("[", "").replace("]", "");
     int port = Integer.parseInt(config.endpoint().substring(colon + 1));
-    server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    if (config.tls() != null) {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 16);
+      https.setHttpsConfigurator(AdminTls.configurator(config.tls()));
+      server = https;
+    } else {
+      server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    }
     server.createContext(config.path(), this::handle);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "health-check");

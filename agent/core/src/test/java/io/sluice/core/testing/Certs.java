@@ -1,32 +1,35 @@
-package io.sluice.it;
+package io.sluice.core.testing;
 
-import io.sluice.core.testing.Peers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Test certificates made with the openssl command: a CA, and server and client certificates it signs. */
-final class Certs {
-  final Path dir;
+public final class Certs {
+  /** Where the files are. */
+  public final Path dir;
 
   private Certs(Path dir) {
     this.dir = dir;
   }
 
-  Path caCert() {
+  /** The CA certificate (PEM). */
+  public Path caCert() {
     return dir.resolve("ca.crt");
   }
 
-  Path cert(String name) {
+  /** A certificate (PEM) by name: {@code server} or {@code client}. */
+  public Path cert(String name) {
     return dir.resolve(name + ".crt");
   }
 
-  Path key(String name) {
+  /** A PKCS#8 private key (PEM) by name: {@code server} or {@code client}. */
+  public Path key(String name) {
     return dir.resolve(name + ".key");
   }
 
   /** A CA plus a {@code server} certificate for 127.0.0.1/localhost and a {@code client} one. */
-  static Certs create(Path dir) throws Exception {
+  public static Certs create(Path dir) throws Exception {
     String openssl = Peers.require("openssl", "openssl").toString();
     run(dir, openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sluice-test-ca",
         "-keyout", "ca.key", "-out", "ca.crt");

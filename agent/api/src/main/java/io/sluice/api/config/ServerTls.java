@@ -1,15 +1,13 @@
-package io.sluice.receiver.otlp;
+package io.sluice.api.config;
 
-import io.sluice.api.config.ComponentConfig;
-import io.sluice.api.config.ConfigChecks;
-import io.sluice.api.config.ConfigProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code tls} of a listener (the Collector's {@code configtls.ServerConfig}).
+ * {@code tls} of a listener (the Collector's {@code configtls.ServerConfig}): the OTLP receiver's
+ * listeners, the {@code health_check} extension and the self-metrics endpoint.
  *
  * @param certFile PEM certificate chain; required
  * @param keyFile PEM private key (PKCS#8); required
@@ -36,7 +34,7 @@ public record ServerTls(String certFile, String keyFile, String clientCaFile, St
   }
 
   /** The TLS protocol names from {@code min_version} up, as the JDK spells them. */
-  String[] protocols() {
+  public String[] protocols() {
     return "1.3".equals(minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"};
   }
 
