@@ -3,9 +3,7 @@ package io.sluice.core.extension.storage;
 import io.sluice.api.storage.DurableQueue;
 import io.sluice.api.storage.QueueFullException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -23,14 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * A durable queue kept as an append-only log of segment files in one directory.
  *
- * <p>Each record is {@code magic, length, items, crc32c(items, payload), payload}. The magic lets
- * recovery find the next record after a damaged one; the checksum detects torn and damaged writes.
- * Acknowledgements are appended (as record offsets) to a sibling {@code .ack} file per segment, and
+ * <p>Records are laid out as {@link RecordFormat} says. Acknowledgements are appended (as record offsets) to a sibling {@code .ack} file per segment, and
  * a segment is deleted once every record in it is acknowledged. Acknowledgements are never
  * fsynced: losing one to a power cut only sends a batch twice, which at-least-once delivery allows.
  *
@@ -38,9 +33,6 @@ import java.util.zip.CRC32C;
  * thread's fsync already covered returns without one.
  */
 final class SegmentQueue implements DurableQueue {
-  static final int MAGIC = 0x534C5131; // "SLQ1"
-  static final int HEADER = 16;
-
   private final Path dir;
   private final FileStorageExtension storage;
   private final Listener listener;
@@ -143,12 +135,12 @@ final class SegmentQueue implements DurableQueue {
       throw new IOException(segmentFile(s.seq) + " is larger than 2GiB; not a Sluice queue segment");
     }
     ByteBuffer buf = ByteBuffer.allocate((int) s.size);
-    readFully(s.channel, buf, 0);
+    RecordFormat.readFully(s.channel, buf, 0);
     buf.flip();
     int pos = 0;
     int limit = buf.limit();
     while (pos < limit) {
-      int len = validRecordAt(buf, pos);
+      int len = RecordFormat.validRecordAt(buf, pos);
       if (len >= 0) {
         int items = buf.getInt(pos + 8);
         s.records++;
@@ -158,11 +150,11 @@ final class SegmentQueue implements DurableQueue {
           ready.add(new Record(s, pos, len, items));
           unacked++;
         }
-        pos += HEADER + len;
+        pos += RecordFormat.HEADER + len;
         continue;
       }
       int next = pos + 1;
-      while (next < limit && validRecordAt(buf, next) < 0) {
+      while (next < limit && RecordFormat.validRecordAt(buf, next) < 0) {
         next++;
       }
       listener.corrupt(segmentFile(s.seq) + " at offset " + pos + ": " + (next - pos) + " bytes"
@@ -171,40 +163,10 @@ final class SegmentQueue implements DurableQueue {
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    int start = buf.position();
-    while (buf.hasRemaining()) {
-      if (ch.read(buf, position + buf.position() - start) < 0) {
-        throw new IOException("unexpected end of file");
-      }
-    }
-  }
-
-  /** The payload length of a whole, intact record at {@code pos}, or -1. */
-  private static int validRecordAt(ByteBuffer buf, int pos) {
-    if (pos + HEADER > buf.limit() || buf.getInt(pos) != MAGIC) {
-      return -1;
-    }
-    int len = buf.getInt(pos + 4);
-    if (len < 0 || len > buf.limit() - pos - HEADER || buf.getInt(pos + 8) < 0) {
-      return -1;
-    }
-    return crc(buf, pos + 8, len) == buf.getInt(pos + 12) ? len : -1;
-  }
-
-  private static int crc(ByteBuffer buf, int itemsPos, int len) {
-    CRC32C c = new CRC32C();
-    c.update(buf.slice(itemsPos, 4));
-    c.update(buf.slice(itemsPos + 8, len));
-    return (int) c.getValue();
-  }
-
   @Override
   public void append(byte[] payload, int items) throws IOException {
-    int recordLen = HEADER + payload.length;
-    ByteBuffer rec = ByteBuffer.allocate(recordLen);
-    rec.putInt(MAGIC).putInt(payload.length).putInt(items).putInt(0).put(payload).flip();
-    rec.putInt(12, crc(rec, 8, payload.length));
+    ByteBuffer rec = RecordFormat.encode(payload, items);
+    int recordLen = rec.remaining();
     Segment s;
     long end;
     lock.lock();
@@ -466,87 +428,5 @@ final class SegmentQueue implements DurableQueue {
   @Override
   public String toString() {
     return "SegmentQueue[" + dir + "]";
-  }
-
-  /** One segment file. Fields other than the sync state are guarded by the queue's lock. */
-  private static final class Segment {
-    final long seq;
-    final FileChannel channel;
-    final Object syncLock = new Object();
-    FileChannel ackChannel;
-    long size;
-    volatile long written;
-    volatile long synced;
-    int records;
-    int acked;
-    boolean closed;
-
-    Segment(long seq, FileChannel channel) {
-      this.seq = seq;
-      this.channel = channel;
-    }
-
-    /** Forces the file up to {@code end}, unless another thread's force already did (group commit). */
-    void syncTo(long end) throws IOException {
-      if (synced >= end) {
-        return;
-      }
-      synchronized (syncLock) {
-        if (synced >= end) {
-          return;
-        }
-        long target = written;
-        try {
-          channel.force(false);
-        } catch (ClosedChannelException e) {
-          // The segment was delivered and deleted before it needed syncing.
-          return;
-        }
-        synced = target;
-      }
-    }
-
-    void closeChannels() {
-      try {
-        channel.close();
-        if (ackChannel != null) {
-          ackChannel.close();
-        }
-      } catch (IOException ignored) {
-        // Nothing is written after closing; the data was synced before if the policy asked for it.
-      }
-    }
-  }
-
-  /** A stored batch; its payload is read back from the segment file when a worker needs it. */
-  private static final class Record implements Entry {
-    final Segment segment;
-    final long offset;
-    final int length;
-    final int items;
-    boolean acked;
-
-    Record(Segment segment, long offset, int length, int items) {
-      this.segment = segment;
-      this.offset = offset;
-      this.length = length;
-      this.items = items;
-    }
-
-    @Override
-    public byte[] payload() {
-      ByteBuffer b = ByteBuffer.allocate(length);
-      try {
-        readFully(segment.channel, b, offset + HEADER);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not read a stored batch at offset " + offset + ": " + e.getMessage(), e);
-      }
-      return b.array();
-    }
-
-    @Override
-    public int items() {
-      return items;
-    }
   }
 }

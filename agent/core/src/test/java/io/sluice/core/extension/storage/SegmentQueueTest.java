@@ -140,8 +140,8 @@ class SegmentQueueTest {
     q.close();
     Path seg = segmentFiles().findFirst().orElseThrow();
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
-      int record = SegmentQueue.HEADER + 1_000;
-      f.seek(record + SegmentQueue.HEADER + 500); // inside batch-1's payload
+      int record = RecordFormat.HEADER + 1_000;
+      f.seek(record + RecordFormat.HEADER + 500); // inside batch-1's payload
       f.write(new byte[] {0x7f, 0x7f, 0x7f});
       f.setLength(4L * record + 300); // batch-4 half written
     }
@@ -149,7 +149,7 @@ class SegmentQueueTest {
     DurableQueue again = storage.open("q", listener);
     assertThat(drain(again, true)).containsExactly("batch-0", "batch-2", "batch-3");
     assertThat(corrupt).hasSize(2);
-    assertThat(corrupt.get(0)).contains(seg.getFileName().toString()).contains("at offset " + (SegmentQueue.HEADER + 1_000));
+    assertThat(corrupt.get(0)).contains(seg.getFileName().toString()).contains("at offset " + (RecordFormat.HEADER + 1_000));
     assertThat(corrupt.get(1)).contains("up to the end of the file");
   }
 
