@@ -168,9 +168,9 @@ class ReliabilityIT {
   void kill9MidStreamLosesNoAcknowledgedSpan() throws Exception {
     Ports p = Ports.free();
     try (SpanBackend backend = new SpanBackend(); SdkStream sdk = new SdkStream(p.grpc(), SdkStream.RETRY)) {
-      // Until the kill, one consumer and a back end taking 100ms per request deliver at most about
-      // 5k spans/s, less than the SDK sends: the queue holds acknowledged spans not yet delivered.
-      backend.slowDown(Duration.ofMillis(100));
+      // Until the kill, one consumer and a back end taking 200ms per request deliver at most about
+      // 2.5k spans/s, less than the SDK sends: the queue holds acknowledged spans not yet delivered.
+      backend.slowDown(Duration.ofMillis(200));
       Path conf = config(p, backend, true, DISK_QUEUE + ", num_consumers = 1", QUICK_RETRY, storage("fsync = always"));
       int ackedAtKill;
       int deliveredAtKill;
