@@ -120,7 +120,7 @@ class ReliabilityIT {
     int warmUp = 2_000;
     int slices = 20;
     try (SpanBackend backend = new SpanBackend()) {
-      Path conf = config(p, backend, true, "queue_size = 1000", QUICK_RETRY, null);
+      Path conf = config(p, backend, true, DISK_QUEUE, QUICK_RETRY, storage("fsync = always"));
       try (SluiceProcess sluice = startHealthy(conf, p); SdkStream sdk = new SdkStream(p.grpc(), SdkStream.RETRY)) {
         sdk.emit(warmUp);
         assertThat(within(Duration.ofSeconds(60), () -> backend.distinct() == warmUp)).as("warm-up delivered").isTrue();
@@ -173,17 +173,18 @@ class ReliabilityIT {
       backend.slowDown(Duration.ofMillis(200));
       Path conf = config(p, backend, true, DISK_QUEUE + ", num_consumers = 1", QUICK_RETRY, storage("fsync = always"));
       int ackedAtKill;
-      int deliveredAtKill;
+      Set<Long> deliveredByFirst;
       try (SluiceProcess first = startHealthy(conf, p)) {
         sdk.emit(TOTAL);
         assertThat(within(Duration.ofMinutes(3), () -> sdk.recorder.acknowledgedCount() >= TOTAL / 3))
             .as("a third of the stream acknowledged before the kill; daemon output:%n%s", first.output()).isTrue();
         first.kill9();
         ackedAtKill = sdk.recorder.acknowledgedCount();
-        deliveredAtKill = backend.distinct();
+        backend.awaitIdle(Duration.ofSeconds(10));
+        deliveredByFirst = Set.copyOf(backend.deliveries().keySet());
       }
       backend.slowDown(Duration.ZERO);
-      assertThat(deliveredAtKill).as("acknowledged spans were still queued at the kill").isLessThan(ackedAtKill);
+      assertThat(deliveredByFirst.size()).as("acknowledged spans were still queued at the kill").isLessThan(ackedAtKill);
       try (SluiceProcess second = startHealthy(conf, p)) {
         sdk.drain(Duration.ofMinutes(3));
         within(Duration.ofMinutes(1), () -> backend.hasAll(sdk.recorder.acknowledged()));
@@ -191,9 +192,13 @@ class ReliabilityIT {
       }
 
       Tally t = Tally.of(sdk.recorder, backend);
-      t.report("kill9", "killed with SIGKILL after " + ackedAtKill + " spans were acknowledged and " + deliveredAtKill
-          + " delivered; restarted with the same config and queue directory; refused by reason "
-          + sdk.recorder.refusedBy());
+      Map<Long, SpanBackend.Delivery> deliveries = backend.deliveries();
+      long duplicatedFromFirst = deliveredByFirst.stream().filter(id -> deliveries.get(id).count() > 1).count();
+      long refusedDelivered = sdk.recorder.refused().stream().filter(deliveries::containsKey).count();
+      t.report("kill9", "killed with SIGKILL after " + ackedAtKill + " spans were acknowledged; the killed daemon had "
+          + "delivered " + deliveredByFirst.size() + "; restarted with the same config and queue directory; "
+          + "of those, delivered again after the restart: " + duplicatedFromFirst
+          + "; refused by reason " + sdk.recorder.refusedBy() + ", of which delivered anyway: " + refusedDelivered);
       assertThat(t.sent()).isEqualTo(TOTAL);
       assertThat(t.lost()).as("acknowledged spans never delivered").isZero();
       assertThat(t.unexpected()).as("span ids never sent").isZero();
@@ -211,8 +216,8 @@ class ReliabilityIT {
       // One consumer makes the daemon's requests one sequential stream, so "the next request after
       // a 429" is well defined. Its own backoff stays under 1.5s (1s max_interval, 0.5 jitter):
       // a gap of 3s after a 429 can only come from the Retry-After.
-      Path conf = config(p, backend, true, "num_consumers = 1",
-          "initial_interval = 250ms, max_interval = 1s, max_elapsed_time = 0s", null);
+      Path conf = config(p, backend, true, DISK_QUEUE + ", num_consumers = 1",
+          "initial_interval = 250ms, max_interval = 1s, max_elapsed_time = 0s", storage("fsync = always"));
       backend.refuseFirst(3, 3, retryAfter);
       try (SluiceProcess sluice = startHealthy(conf, p); SdkStream sdk = new SdkStream(p.grpc(), SdkStream.RETRY)) {
         sdk.emit(spans);
@@ -261,7 +266,7 @@ class ReliabilityIT {
       // No batch processor: each SDK export is one enqueue, accepted or refused as a whole, so the
       // daemon's refusal counter and the SDK's refusals can be compared one to one. No SDK retry:
       // each refusal is seen once and the run stays short.
-      Path conf = config(p, backend, false, DISK_QUEUE, QUICK_RETRY, storage("max_size = 4MiB, when_full = refuse"));
+      Path conf = config(p, backend, false, DISK_QUEUE, QUICK_RETRY, storage("max_size = 4MiB, segment_size = 1MiB, when_full = refuse"));
       backend.stop();
       try (SluiceProcess sluice = startHealthy(conf, p); SdkStream sdk = new SdkStream(p.grpc(), null)) {
         sdk.emit(spans);

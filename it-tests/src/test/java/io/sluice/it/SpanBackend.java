@@ -41,6 +41,7 @@ final class SpanBackend implements AutoCloseable {
   private final int port;
   private final ExecutorService handlers = Executors.newFixedThreadPool(4);
   private final AtomicInteger tickets = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Long, Delivery> deliveries = new HashMap<>();
   private final List<Request> requests = new ArrayList<>();
   private volatile int unavailable;
@@ -124,6 +125,15 @@ final class SpanBackend implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    inFlight.incrementAndGet();
+    try {
+      answer(ex);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
     long arrived = System.nanoTime();
     int status;
     try (ex) {
@@ -189,6 +199,20 @@ final class SpanBackend implements AutoCloseable {
   /** Every span id accepted so far, with its first arrival and count. */
   synchronized Map<Long, Delivery> deliveries() {
     return Map.copyOf(deliveries);
+  }
+
+  /**
+   * Waits (bounded) until no request is being handled: a request whose sender died is still
+   * answered, and its spans count as delivered.
+   */
+  void awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(inFlight.get() + " requests still being handled after " + timeout);
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** Whether every one of these span ids arrived at least once. */
