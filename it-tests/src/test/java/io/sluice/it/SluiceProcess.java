@@ -150,6 +150,25 @@ final class SluiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Kills the daemon with SIGKILL, as a crash or the OOM killer would: no shutdown hook, no flush.
+   * Checks first that the process is the JVM itself ({@code bin/sluice} ends with {@code exec}), so
+   * that the signal does not hit a wrapper shell and leave the daemon running.
+   */
+  void kill9() throws InterruptedException {
+    String command = process.info().command().orElse("");
+    if (!command.endsWith("/java")) {
+      throw new IllegalStateException("pid " + process.pid() + " runs " + command + " (expected: the JVM, exec'd by bin/sluice)");
+    }
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("sluice (pid " + process.pid() + ") still runs 30s after SIGKILL");
+    }
+    if (process.exitValue() != 128 + 9) {
+      throw new AssertionError("sluice exited with " + process.exitValue() + " (expected: 137, killed by SIGKILL)");
+    }
+  }
+
   /** Whether the process is still running. */
   boolean isAlive() {
     return process.isAlive();
