@@ -16,8 +16,9 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
-ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation otlp-to-jaeger otlp-to-loki
-  scrape-to-remote-write idle prometheus-agent-side-by-side jmh)
+ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation traces-10k-file-storage
+  traces-saturation-file-storage otlp-to-jaeger otlp-to-loki scrape-to-remote-write idle
+  prometheus-agent-side-by-side jmh)
 OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
 
 usage() {
@@ -166,7 +167,8 @@ render() { # template, output: replaces the @...@ placeholders with this run's v
       -e "s/@LOKI_PORT@/$(port_of "${MOCK_READY:-}" loki)/g" \
       -e "s/@REMOTE_WRITE_PORT@/$(port_of "${MOCK_READY:-}" remote_write)/g" \
       -e "s/@PROMTARGET_PORT@/${PROMTARGET_PORT:-0}/g" \
-      -e "s/@SCRAPE_INTERVAL@/$SCRAPE_INTERVAL/g" "$1" >"$2"
+      -e "s/@SCRAPE_INTERVAL@/$SCRAPE_INTERVAL/g" \
+      -e "s#@QUEUE_DIR@#$OUT/queue-${CURRENT:-none}#g" "$1" >"$2"
 }
 
 # The real JVM under a launcher script that did not exec it.
@@ -457,6 +459,8 @@ for CURRENT in "${scenarios[@]}"; do
     metrics-10k) load_scenario metrics --otlp-grpc otlp_grpc metric_points --rate 10000 ;;
     logs-10k) load_scenario logs --otlp-grpc otlp_grpc log_records --rate 10000 ;;
     traces-saturation) load_scenario traces --otlp-grpc otlp_grpc spans --concurrency "$CONCURRENCY" ;;
+    traces-10k-file-storage) load_scenario traces --otlp-grpc otlp_grpc spans --rate 10000 ;;
+    traces-saturation-file-storage) load_scenario traces --otlp-grpc otlp_grpc spans --concurrency "$CONCURRENCY" ;;
     otlp-to-jaeger) load_scenario traces --jaeger-http jaeger_http spans --rate 10000 ;;
     otlp-to-loki) load_scenario logs --loki loki log_records --rate 10000 ;;
     scrape-to-remote-write) scrape_scenario ;;
