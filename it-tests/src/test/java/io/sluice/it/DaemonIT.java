@@ -61,6 +61,30 @@ class DaemonIT {
   }
 
   @Test
+  void theDefaultConfigServesSelfMetricsThoughItsProcessorsRunInEveryPipeline() throws Exception {
+    Path examples = Path.of(System.getProperty("sluice.examples", "../config-examples"));
+    int health = SluiceProcess.freePort();
+    int metrics = SluiceProcess.freePort();
+    Path ports = dir.resolve("ports.conf");
+    Files.writeString(ports, """
+        receivers.otlp.protocols.grpc.endpoint = "127.0.0.1:%d"
+        receivers.otlp.protocols.http.endpoint = "127.0.0.1:%d"
+        extensions.health_check.endpoint = "127.0.0.1:%d"
+        service.telemetry.metrics.address = "127.0.0.1:%d"
+        """.formatted(SluiceProcess.freePort(), SluiceProcess.freePort(), health, metrics));
+    try (SluiceProcess p = SluiceProcess.start(dir, Map.of(), "run",
+        "--config", examples.resolve("default.conf").toAbsolutePath().toString(), "--config", ports.toString())) {
+      p.awaitHttp(health, "/", r -> r.statusCode() == 200, Duration.ofSeconds(60));
+      var m = p.awaitHttp(metrics, "/metrics", r -> r.statusCode() == 200, Duration.ofSeconds(30));
+      assertThat(m.body())
+          .as("batch and memory_limiter run once per pipeline; each instance reports under its pipeline")
+          .contains("otelcol_processor_batch_metadata_cardinality{pipeline=\"traces\",processor=\"batch\"}")
+          .contains("otelcol_processor_batch_metadata_cardinality{pipeline=\"logs\",processor=\"batch\"}");
+      assertThat(p.stop()).isZero();
+    }
+  }
+
+  @Test
   void unreadablePluginJarStopsWithAClearMessage() throws Exception {
     Path plugins = Files.createDirectories(dir.resolve("bad-plugins"));
     Files.writeString(plugins.resolve("broken.jar"), "this is not a zip file");

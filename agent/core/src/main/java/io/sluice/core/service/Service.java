@@ -386,7 +386,7 @@ public final class Service {
       this.id = id;
       this.kind = kind;
       this.pipeline = pipeline;
-      this.telemetry = metrics.forComponent(kind, id);
+      this.telemetry = metrics.forComponent(kind, id, pipeline);
       this.statusKey = kind.label() + "/" + id + (pipeline.isEmpty() ? "" : "@" + pipeline);
       statuses.report(statusKey, HealthStatus.STARTING, "");
     }

@@ -60,9 +60,18 @@ public final class SelfMetrics {
     return scoped(kind.label(), id.toString());
   }
 
-  /** A view that adds one fixed label to every instrument (or none when name is null). */
-  public SelfTelemetry scoped(String labelName, String labelValue) {
-    String[] base = labelName == null ? new String[0] : new String[] {labelName, labelValue};
+  /**
+   * The view for one component instance of a pipeline (a processor): every instrument gets {@code
+   * <kind>="<id>"} and {@code pipeline="<pipeline id>"}, because a processor named in several
+   * pipelines runs once per pipeline and each instance reports its own values.
+   */
+  public SelfTelemetry forComponent(ComponentKind kind, ComponentId id, String pipeline) {
+    return pipeline.isEmpty() ? forComponent(kind, id) : scoped(kind.label(), id.toString(), "pipeline", pipeline);
+  }
+
+  /** A view that adds fixed label pairs ({@code name, value, ...}) to every instrument. */
+  public SelfTelemetry scoped(String... basePairs) {
+    String[] base = basePairs.clone();
     return new SelfTelemetry() {
       @Override
       public Counter counter(String name, String help, String... labelPairs) {
@@ -98,7 +107,11 @@ public final class SelfMetrics {
                   return list;
                 });
         checkNames(name, pairs);
-        entries.add(new GaugeEntry(values(pairs), value));
+        String[] labelValues = values(pairs);
+        // A second registration with the same labels replaces the first: two series with equal
+        // labels would make every scrape of /metrics fail.
+        entries.removeIf(e -> Arrays.equals(e.labelValues(), labelValues));
+        entries.add(new GaugeEntry(labelValues, value));
       }
 
       @Override
