@@ -13,6 +13,7 @@ import io.sluice.api.SelfTelemetry;
 import io.sluice.api.Signal;
 import io.sluice.api.TelemetryData;
 import io.sluice.api.ThrottledLogger;
+import io.sluice.api.config.ConfigChecks;
 import io.sluice.api.config.ExporterSettings;
 import io.sluice.api.config.ExporterSettings.RetrySettings;
 import io.sluice.api.storage.DurableQueue;
@@ -68,6 +69,7 @@ public final class ExporterHelper implements DataConsumer, Component {
   private final SelfTelemetry.Counter sendFailed;
   private final SelfTelemetry.Counter enqueueFailed;
   private final ThrottledLogger failureLog;
+  private final ThrottledLogger retryLog;
   private final ComponentContext context;
   private final Signal signal;
   private final boolean persistent;
@@ -110,6 +112,7 @@ public final class ExporterHelper implements DataConsumer, Component {
     this.droppedOldest = t.counter("sluice_exporter_queue_dropped_" + item,
         "Items dropped from a full persistent queue to make room (file_storage when_full = drop_oldest).");
     this.failureLog = new ThrottledLogger(log, Duration.ofSeconds(10));
+    this.retryLog = new ThrottledLogger(log, Duration.ofSeconds(10));
     if (settings.sendingQueue().enabled()) {
       int capacity = settings.sendingQueue().queueSize();
       this.queue = persistent ? null : new ArrayBlockingQueue<>(capacity);
@@ -315,6 +318,8 @@ public final class ExporterHelper implements DataConsumer, Component {
       if (!unbounded && elapsed + delay.toNanos() > retry.maxElapsedTime().toNanos()) {
         return drop(data, done, failure, "no more retries left after " + Duration.ofNanos(elapsed).toSeconds() + "s (max_elapsed_time)");
       }
+      retryLog.warn("Exporter {} could not send {} items, retrying in {}: {}", name, data.itemCount(),
+          ConfigChecks.text(delay), failure.getMessage());
       if (System.nanoTime() + delay.toNanos() - drainDeadlineNanos > 0) {
         return persistent ? Outcome.LEFT_IN_STORAGE
             : drop(data, done, failure, "the daemon is stopping and shutdown_timeout has passed");
