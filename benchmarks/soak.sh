@@ -342,6 +342,9 @@ done
 corrupt=$(metric sluice_file_storage_corrupt_records_total)
 storage_end=$(metric sluice_file_storage_used_bytes)
 [[ "$storage_end" == n/a ]] || storage_end="$(calc '%.1f' "$storage_end / 1048576") MiB"
+# The heap in use climbs between full collections (batches held through an outage get promoted);
+# what the old generation kept at its last collection is the live set, the figure a leak moves.
+old_gen=$(awk '/^jvm_memory_pool_collection_used_bytes\{pool="(Tenured Gen|[A-Za-z0-9 ]*Old Gen)"\}/ { printf "%.1f MiB", $NF / 1048576; found = 1 } END { if (!found) print "n/a" }' "$OUT/metrics-final.txt")
 
 # Outages from the 1 s queue series: "back to normal" is the 95th percentile of the total queue
 # while the back ends were up before the first outage (after 20 s of start-up), at least 1 batch;
@@ -441,7 +444,7 @@ log_lines() { grep -c " $1 " "$OUT/daemon.log" || true; }
   [[ -n "$OUTAGE_ROWS" ]] && echo "$OUTAGE_ROWS"
   echo
   echo "- Peak queue during outages: $PEAK_QUEUE batches; back to normal after the last outage: ${LAST_OUTAGE_DRAIN:-n/a}; empty $( (( drained )) && echo "$drain_s s after the load stopped" || echo "never")"
-  echo "- RSS: peak $RSS_PEAK MiB; average $RSS_MID MiB in the second third, $RSS_LAST MiB in the last third ($SAMPLES samples, every 10 s); heap used $HEAP_MID → $HEAP_LAST MiB"
+  echo "- RSS: peak $RSS_PEAK MiB; average $RSS_MID MiB in the second third, $RSS_LAST MiB in the last third ($SAMPLES samples, every 10 s); heap in use (average) $HEAP_MID → $HEAP_LAST MiB; old generation after its last collection: $old_gen"
   echo "- CPU: $CPU_END s over ${LOAD_END%.*} s of load, $CPU_PCT% of one core on average"
 } >"$OUT/summary-body.md"
 { echo "# Soak run $RUN_DATE: $verdict"; echo; cat "$OUT/summary-body.md"; } >"$OUT/summary.md"
