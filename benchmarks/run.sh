@@ -16,6 +16,8 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
+# shellcheck source=lib.sh
+source "$BENCH_DIR/lib.sh"
 ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation traces-10k-file-storage
   traces-saturation-file-storage otlp-to-jaeger otlp-to-loki scrape-to-remote-write idle
   prometheus-agent-side-by-side jmh)
@@ -74,19 +76,8 @@ LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 COMMAND="benchmarks/run.sh $*"
 OUT=$BENCH_DIR/target/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
-log() { echo "[run.sh $(date -u +%H:%M:%S)] $*" >&2; }
 
 # --- Java and the tools --------------------------------------------------------------------------
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p' | head -1; }
-find_java() {
-  local candidates=()
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
-  candidates+=(/usr/lib/jvm/*/bin/java "$(command -v java || true)")
-  for j in "${candidates[@]}"; do
-    if [[ -x "$j" ]] && (( $(java_major "$j" || echo 0) >= 21 )); then echo "$j"; return; fi
-  done
-  echo "run.sh: no JDK 21+ found (set JAVA_HOME)" >&2; exit 1
-}
 JAVA=$(find_java)
 TOOLS=(loadgen/target/loadgen.jar mockbackends/target/mockbackends.jar promtarget/target/promtarget.jar jmh/target/jmh-benchmarks.jar)
 for t in "${TOOLS[@]}"; do
@@ -104,29 +95,9 @@ TOOL_OPTS=(-XX:+UseSerialGC -Xmx512m -XX:TieredStopAtLevel=1 -XX:ActiveProcessor
 
 # --- Process handling (only PIDs this script started) --------------------------------------------
 started=()
-stop_pid() {
-  local pid=$1
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-cleanup() { local p; for p in "${started[@]}"; do stop_pid "$p"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits for "<tool> ready ..." on a tool's stdout and prints that line.
-wait_ready() {
-  local file=$1 pid=$2
-  for _ in $(seq 1 300); do
-    if grep -q ' ready' "$file" 2>/dev/null; then grep -m1 ' ready' "$file"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "run.sh: $(basename "$file" .out) did not start; see $file" >&2
-  return 1
-}
-port_of() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }
 wait_port() {
   local port=$1 pid=$2
   for _ in $(seq 1 300); do
@@ -145,10 +116,6 @@ start_mock() { # name, mock flags... -> sets MOCK_PID, MOCK_READY
 }
 mock_counts() { curl -fsS "http://127.0.0.1:$(port_of "$MOCK_READY" control)/counts"; }
 mock_reset() { curl -fsS -X POST "http://127.0.0.1:$(port_of "$MOCK_READY" control)/reset" >/dev/null; }
-# count JSON BACKEND UNIT: a counter from the mock's /counts JSON ({"backend":{"unit":N,...},...}).
-count() { local v; v=$(grep -o "\"$2\":{[^}]*}" <<<"$1" | grep -o "\"$3\":[0-9]*" | cut -d: -f2 || true); echo "${v:-0}"; }
-# num JSON KEY: a number from a flat JSON object.
-num() { local v; v=$(grep -o "\"$2\":[-0-9.]*" <<<"$1" | head -1 | cut -d: -f2 || true); echo "${v:-0}"; }
 
 # --- The daemon ----------------------------------------------------------------------------------
 daemon_cmd=()
@@ -542,16 +509,6 @@ targets_section() {
       printf "| prometheus-agent-side-by-side, %s series | ≤ 1 KiB RSS per active series #4 (Prometheus) | %s%s (%s) | %s |\n", series, per, (per == "—" ? "" : " B"), date, verdict
     }' <<<"$side"
   return 0
-}
-
-# replace_between FILE NAME CONTENT_FILE: replaces the lines between <!-- NAME:begin --> and <!-- NAME:end -->.
-replace_between() {
-  local tmp; tmp=$(mktemp)
-  awk -v b="<!-- $2:begin -->" -v e="<!-- $2:end -->" -v f="$3" '
-    $0 == b { print; while ((getline line < f) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$1" >"$tmp"
-  mv "$tmp" "$1"
 }
 
 if [[ "$write" == 1 ]] && (( profile )); then

@@ -7,6 +7,8 @@
 # (pass --no-write to only print). Usage: benchmarks/startup.sh [--runs N] [--idle SECONDS] [--no-write]
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib.sh
+. "$REPO/benchmarks/lib.sh"
 DIST=${SLUICE_DIST:-$REPO/packaging/distribution/target/sluice}
 MARKDOWN=${BENCH_MARKDOWN:-$REPO/BENCHMARKS.md}
 RUNS=3
@@ -101,11 +103,6 @@ for mode in cds nocds; do
 done
 cat "$TABLE"
 if [ "$WRITE" = 1 ]; then
-  tmp=$(mktemp)
-  awk -v f="$TABLE" '
-    $0 == "<!-- startup:begin -->" { print; while ((getline line < f) > 0) print line; skip = 1; next }
-    $0 == "<!-- startup:end -->" { skip = 0 }
-    !skip { print }' "$MARKDOWN" >"$tmp"
-  mv "$tmp" "$MARKDOWN"
+  replace_between "$MARKDOWN" startup "$TABLE"
   echo "startup.sh: rewrote the start-up section of ${MARKDOWN#"$REPO"/}"
 fi
