@@ -126,9 +126,11 @@ final class ScrapeLoop {
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics = converter.convert(r.samples(), r.families(), startMs,
           synthetic(startMs, 1, seconds, r.scraped(), r.samples().size(), r.added()));
-    } catch (ScrapeFailure e) {
+    } catch (ScrapeFailure | RuntimeException e) {
+      // A RuntimeException is a bug in a parser or the converter: failing this scrape keeps the
+      // loop, and the target's later scrapes, alive.
       failures.warn("scrape of {} (job {}) failed: {}", target.scheme() + "://" + target.address()
-          + target.pathAndQuery(), job.config().jobName(), e.getMessage());
+          + target.pathAndQuery(), job.config().jobName(), e instanceof ScrapeFailure ? e.getMessage() : e.toString());
       double seconds = (System.nanoTime() - t0) / 1e9;
       lastSeries = new long[0];
       metrics = converter.down(startMs, synthetic(startMs, 0, seconds, 0, 0, 0), false);
