@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.encoding.StreamDecoderFactory;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.Metrics;
 import io.sluice.api.ThrottledLogger;
@@ -58,7 +59,11 @@ final class ScrapeLoop {
         .factory(job.clientFactory())
         .responseTimeout(job.timeout())
         .maxResponseLength(job.config().bodySizeLimit().bytes())
-        .decorator(DecodingClient.newDecorator())
+        // gzip and deflate only, as Prometheus (gzip): Armeria's default also asks for br and
+        // x-snappy-framed, and Netty's snappy decoder fails on a corrupt frame with an
+        // IndexOutOfBoundsException (found by ResponseDecodingFuzzTest).
+        .decorator(DecodingClient.builder()
+            .decoderFactories(StreamDecoderFactory.gzip(), StreamDecoderFactory.deflate()).newDecorator())
         .build();
     this.converter = new ScrapeConverter(target.scheme());
   }
