@@ -54,6 +54,7 @@ class DecompressionFuzzTest {
       assertThat(e).hasMessage("decompressed body is larger than the limit of " + limit + " bytes");
       return;
     } catch (IOException e) {
+      assertThat(e.getMessage()).startsWith("invalid " + encoding + " body: ");
       assertThat(expected.bytes()).as("%s limit %d: refused as corrupt (%s), but the body inflates to %s",
           encoding, limit, e, expected.tooLarge() ? "more than the limit" : "a valid result").isNull();
       assertThat(expected.tooLarge()).isFalse();
