@@ -13,41 +13,44 @@ import org.junit.jupiter.api.Test;
 
 class ProtobufParserTest {
 
+  private interface Fields {
+    void write(CodedOutputStream out) throws IOException;
+  }
+
+  private static byte[] message(Fields fields) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    fields.write(out);
+    out.flush();
+    return bytes.toByteArray();
+  }
+
   /** One length-delimited MetricFamily "h" of type histogram, whose one metric is a native histogram. */
   private static byte[] page(int schema, long[][] spans, long... deltas) throws IOException {
-    ByteArrayOutputStream hist = new ByteArrayOutputStream();
-    CodedOutputStream h = CodedOutputStream.newInstance(hist);
-    h.writeUInt64(1, Arrays.stream(deltas).sum());
-    h.writeSInt32(5, schema);
-    h.writeDouble(6, 1e-128);
-    for (long[] span : spans) {
-      ByteArrayOutputStream sp = new ByteArrayOutputStream();
-      CodedOutputStream s = CodedOutputStream.newInstance(sp);
-      s.writeSInt32(1, (int) span[0]);
-      s.writeUInt32(2, (int) span[1]);
-      s.flush();
-      h.writeByteArray(12, sp.toByteArray());
-    }
-    for (long d : deltas) {
-      h.writeSInt64(13, d);
-    }
-    h.flush();
-    ByteArrayOutputStream metric = new ByteArrayOutputStream();
-    CodedOutputStream m = CodedOutputStream.newInstance(metric);
-    m.writeByteArray(7, hist.toByteArray());
-    m.flush();
-    ByteArrayOutputStream family = new ByteArrayOutputStream();
-    CodedOutputStream f = CodedOutputStream.newInstance(family);
-    f.writeString(1, "h");
-    f.writeEnum(3, 4);
-    f.writeByteArray(4, metric.toByteArray());
-    f.flush();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    CodedOutputStream o = CodedOutputStream.newInstance(out);
-    o.writeUInt32NoTag(family.size());
-    o.writeRawBytes(family.toByteArray());
-    o.flush();
-    return out.toByteArray();
+    byte[] histogram = message(h -> {
+      h.writeUInt64(1, Arrays.stream(deltas).sum());
+      h.writeSInt32(5, schema);
+      h.writeDouble(6, 1e-128);
+      for (long[] span : spans) {
+        h.writeByteArray(12, message(s -> {
+          s.writeSInt32(1, (int) span[0]);
+          s.writeUInt32(2, (int) span[1]);
+        }));
+      }
+      for (long d : deltas) {
+        h.writeSInt64(13, d);
+      }
+    });
+    byte[] metric = message(m -> m.writeByteArray(7, histogram));
+    byte[] family = message(f -> {
+      f.writeString(1, "h");
+      f.writeEnum(3, 4);
+      f.writeByteArray(4, metric);
+    });
+    return message(o -> {
+      o.writeUInt32NoTag(family.length);
+      o.writeRawBytes(family);
+    });
   }
 
   private static NativeHistogram parse(byte[] page) throws ParseException {
