@@ -13,8 +13,8 @@ import java.io.IOException;
  * OTLP protobuf export requests from the network, over HTTP (the body is the message) and gRPC (the
  * body is one length-prefixed, maybe compressed message): each decodes as every signal's request or
  * is refused with an {@link IOException} naming what is wrong (the 400 / INVALID_ARGUMENT), and
- * what decodes encodes back to a message that decodes equal, with no more items than the bytes can
- * hold and no more bytes than the limit. Seeds: the OpenTelemetry Java SDK's encoding of every
+ * what decodes encodes back to a message that decodes equal, with no more items than the bytes
+ * (at most the limit, for gRPC) can hold. Seeds: the OpenTelemetry Java SDK's encoding of every
  * signal, framed as gRPC with and without gzip and zstd.
  */
 class OtlpRequestFuzzTest {
@@ -58,9 +58,8 @@ class OtlpRequestFuzzTest {
     assertThat(data.signal()).isEqualTo(signal);
     // An item is a message in a repeated field two levels down: at least a tag and a length byte.
     assertThat(data.itemCount()).isBetween(0, maxBytes / 2);
-    // Re-encoding drops what parsing normalised (over-long varints, unpacked repeats, defaults).
-    byte[] again = data.toByteArray();
-    assertThat(again.length).isLessThanOrEqualTo(maxBytes);
-    assertThat(SignalCodec.parseProto(signal, again)).isEqualTo(data);
+    // Not byte for byte, nor even shorter (fuzzing found a body that re-encodes 4 bytes longer:
+    // the canonical encoding is not the shortest one a sender can use), but to the same message.
+    assertThat(SignalCodec.parseProto(signal, data.toByteArray())).isEqualTo(data);
   }
 }
