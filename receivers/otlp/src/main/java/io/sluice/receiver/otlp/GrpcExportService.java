@@ -73,7 +73,7 @@ final class GrpcExportService implements HttpService {
   private CompletableFuture<HttpResponse> handle(byte[] content, String encoding, ClientMetadata metadata) {
     TelemetryData data;
     try {
-      data = decode(encoding, content);
+      data = decode(signal, encoding, content, maxMessageBytes);
     } catch (Decompression.TooLargeException e) {
       return done(status(GrpcWire.RESOURCE_EXHAUSTED, e.getMessage()
           + " (max_recv_msg_size_mib: " + config.maxRecvMsgSizeMib() + ")", null));
@@ -89,7 +89,15 @@ final class GrpcExportService implements HttpService {
         + config.maxRecvMsgSizeMib() + " MiB)", null);
   }
 
-  private TelemetryData decode(String encoding, byte[] content) throws IOException {
+  /**
+   * The request of a unary call's body: one length-prefixed message, decompressed with {@code
+   * encoding} (the {@code grpc-encoding} header) if flagged, to at most {@code maxMessageBytes}.
+   *
+   * @throws Decompression.TooLargeException if the message decompresses to more than the limit
+   * @throws IOException if the body is not one frame, or not a valid message
+   */
+  static TelemetryData decode(Signal signal, String encoding, byte[] content, long maxMessageBytes)
+      throws IOException {
     GrpcWire.Frame f = GrpcWire.unframe(content);
     if (!f.compressed()) {
       return SignalCodec.parseProto(signal, f.buffer(), f.offset(), f.length());

@@ -407,11 +407,23 @@ final class ExpositionParser {
     }
   }
 
+  /** One pass: replacing {@code \n} first would turn an escaped backslash before an n into a newline. */
   private static String unescapeHelp(String s) {
     if (s.indexOf('\\') < 0) {
       return s;
     }
-    return s.replace("\\n", "\n").replace("\\\\", "\\").replace("\\\"", "\"");
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      char next = i + 1 < s.length() ? s.charAt(i + 1) : 0;
+      if (c == '\\' && (next == 'n' || next == '\\' || next == '"')) {
+        sb.append(next == 'n' ? '\n' : next);
+        i++;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   private void expect(char c) throws ParseException {

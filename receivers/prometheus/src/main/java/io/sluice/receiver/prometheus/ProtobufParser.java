@@ -167,10 +167,22 @@ final class ProtobufParser {
     }
     boolean isNative = !posSpans.isEmpty() || !negSpans.isEmpty() || zeroThreshold > 0 || zeroCount > 0;
     if (isNative) {
-      Side pos = side(posSpans, posDeltas, posCounts);
-      Side neg = side(negSpans, negDeltas, negCounts);
-      out.add(new Sample(name, ls, count, ts, null, new NativeHistogram(schema, zeroThreshold, (long) zeroCount,
-          (long) count, sum, pos.start, pos.counts, neg.start, neg.counts)));
+      if (schema < -4 || schema > 8) {
+        throw new IOException("native histogram " + name + ": schema " + schema + " (expected: -4 to 8)");
+      }
+      Buckets pos = absolute(name, schema, posSpans, posDeltas, posCounts);
+      Buckets neg = absolute(name, schema, negSpans, negDeltas, negCounts);
+      // OTLP counts are contiguous, spans are not: a side that a few bytes stretch over millions
+      // of empty buckets is merged into wider buckets (a lower schema), as an exponential
+      // histogram rescales, rather than allocated.
+      int shift = 0;
+      while (pos.width(shift) > pos.maxWidth() || neg.width(shift) > neg.maxWidth()) {
+        shift++;
+      }
+      Side p = pos.contiguous(shift);
+      Side n = neg.contiguous(shift);
+      out.add(new Sample(name, ls, count, ts, null, new NativeHistogram(schema - shift, zeroThreshold,
+          (long) zeroCount, (long) count, sum, p.start, p.counts, n.start, n.counts)));
       return;
     }
     boolean hasInf = false;
@@ -187,44 +199,84 @@ final class ProtobufParser {
 
   private record Side(int start, long[] counts) {}
 
-  /** Spans and deltas (or float counts) as the first Prometheus bucket index and contiguous counts. */
-  private static Side side(List<int[]> spans, List<Long> deltas, List<Double> floats) {
-    if (spans.isEmpty()) {
-      return new Side(0, new long[0]);
+  /** One side's absolute counts by Prometheus bucket index (ascending). */
+  private record Buckets(long[] index, long[] counts) {
+    /**
+     * How many buckets a side may span at its schema, or 8 per bucket it has if more: schema 8
+     * over 16 doublings (1 ms to 65 s), schema 5 over 128. Wider sides are rescaled; at most 64
+     * KiB of counts for the few bytes of a histogram.
+     */
+    static final int MIN_MAX_WIDTH = 4096;
+
+    long maxWidth() {
+      return Math.max(MIN_MAX_WIDTH, 8L * index.length);
     }
-    int start = spans.get(0)[0];
-    int idx = start;
-    int total = 0;
-    int end = start;
-    for (int i = 0; i < spans.size(); i++) {
-      if (i > 0) {
-        idx += spans.get(i)[0];
+
+    /** How many contiguous buckets the side spans with the schema lowered by {@code shift}. */
+    long width(int shift) {
+      return index.length == 0 ? 0 : merged(index[index.length - 1], shift) - merged(index[0], shift) + 1;
+    }
+
+    Side contiguous(int shift) {
+      if (index.length == 0) {
+        return new Side(0, new long[0]);
       }
-      idx += spans.get(i)[1];
-      end = idx;
-      total += spans.get(i)[1];
+      long start = merged(index[0], shift);
+      long[] out = new long[(int) width(shift)];
+      for (int k = 0; k < index.length; k++) {
+        out[(int) (merged(index[k], shift) - start)] += counts[k];
+      }
+      return new Side((int) start, out);
     }
-    long[] counts = new long[end - start];
-    idx = start;
-    int k = 0;
+
+    /** Bucket i at schema s is within bucket ceil(i / 2^shift) at schema s - shift. */
+    private static long merged(long i, int shift) {
+      return Math.ceilDiv(i, 1L << shift);
+    }
+  }
+
+  /**
+   * Spans and deltas (or float counts) as absolute counts by bucket index, checked as Prometheus
+   * checks them: as many counts as the spans have buckets, no span going back, no negative count,
+   * and indexes a float64 can fall in at the schema.
+   */
+  private static Buckets absolute(String name, int schema, List<int[]> spans, List<Long> deltas, List<Double> floats)
+      throws IOException {
+    long need = 0;
+    for (int[] span : spans) {
+      need += Integer.toUnsignedLong(span[1]);
+    }
+    int have = deltas.isEmpty() ? floats.size() : deltas.size();
+    if (need != have) {
+      throw new IOException("native histogram " + name + ": spans need " + need + " buckets, have " + have);
+    }
+    // Float64 spans 2^-1074 to 2^1024: at schema s, bucket indexes -1074 * 2^s to 1024 * 2^s.
+    long maxIndex = schema >= 0 ? 1075L << schema : (1075L >> -schema) + 1;
+    long[] index = new long[have];
+    long[] counts = new long[have];
+    long i = 0;
     long abs = 0;
-    for (int i = 0; i < spans.size(); i++) {
-      if (i > 0) {
-        idx += spans.get(i)[0];
+    int k = 0;
+    for (int n = 0; n < spans.size(); n++) {
+      int offset = spans.get(n)[0];
+      if (n > 0 && offset < 0) {
+        throw new IOException("native histogram " + name + ": span " + n + " has offset " + offset + " (expected: >= 0)");
       }
-      for (int j = 0; j < spans.get(i)[1] && k < total; j++, k++) {
-        long c;
-        if (k < deltas.size()) {
-          abs += deltas.get(k);
-          c = abs;
-        } else {
-          c = k < floats.size() ? (long) (double) floats.get(k) : 0;
+      i += offset;
+      for (long j = 0; j < Integer.toUnsignedLong(spans.get(n)[1]); j++, k++, i++) {
+        if (Math.abs(i) > maxIndex) {
+          throw new IOException("native histogram " + name + ": bucket index " + i + " (expected: within +-"
+              + maxIndex + " at schema " + schema + ")");
         }
-        counts[idx - start] = c;
-        idx++;
+        long c = deltas.isEmpty() ? (long) (double) floats.get(k) : (abs += deltas.get(k));
+        if (c < 0) {
+          throw new IOException("native histogram " + name + ": bucket index " + i + " has count " + c);
+        }
+        index[k] = i;
+        counts[k] = c;
       }
     }
-    return new Side(start, counts);
+    return new Buckets(index, counts);
   }
 
   private static int[] span(CodedInputStream in) throws IOException {

@@ -55,6 +55,8 @@ final class ScrapeConverter {
   private static final String[] SUFFIXES = {"_bucket", "_count", "_sum", "_total", "_created", "_gcount", "_gsum", "_info"};
   private static final char SEP = '\u0000';
   private static final char EQ = '\u0001';
+  /** Escapes SEP, EQ and itself in the names and values of a key: a label value may hold any character. */
+  private static final char ESC = '\u0002';
 
   /**
    * A sample after relabeling. Labels are sorted and exclude {@code __name__}; {@code key} is
@@ -95,17 +97,55 @@ final class ScrapeConverter {
 
   /**
    * The identity of a series: name, then sorted {@code label=value} pairs, separated by control
-   * characters; {@code skip} (e.g. {@code le}) is left out.
+   * characters (escaped where the name or a label holds them); {@code skip} (e.g. {@code le}) is
+   * left out.
    */
   static String key(String name, Map<String, String> sortedLabels, String skip) {
     StringBuilder sb = new StringBuilder(name.length() + 16 * sortedLabels.size());
-    sb.append(name);
+    escape(sb, name);
     for (Map.Entry<String, String> e : sortedLabels.entrySet()) {
       if (!e.getKey().equals(skip)) {
-        sb.append(SEP).append(e.getKey()).append(EQ).append(e.getValue());
+        escape(escape(sb.append(SEP), e.getKey()).append(EQ), e.getValue());
       }
     }
     return sb.toString();
+  }
+
+  private static StringBuilder escape(StringBuilder sb, String s) {
+    int i = 0;
+    while (i < s.length() && s.charAt(i) > ESC) {
+      i++;
+    }
+    if (i == s.length()) {
+      return sb.append(s);
+    }
+    sb.append(s, 0, i);
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ESC) {
+        sb.append(ESC).append((char) ('0' + c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb;
+  }
+
+  private static String unescape(String s) {
+    if (s.indexOf(ESC) < 0) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      sb.append(c == ESC ? (char) (s.charAt(++i) - '0') : c);
+    }
+    return sb.toString();
+  }
+
+  /** The key of a resource: its job and instance. */
+  private static String resourceKey(String job, String instance) {
+    return escape(escape(new StringBuilder(), job).append(SEP), instance).toString();
   }
 
   /** Builds the metrics of a successful scrape, plus stale markers for vanished points. */
@@ -118,7 +158,7 @@ final class ScrapeConverter {
         Map<String, String> attrs = new TreeMap<>(s.labels());
         String job = orEmpty(attrs.remove("job"));
         String instance = orEmpty(attrs.remove("instance"));
-        b.targetInfo.put(job + SEP + instance, attrs);
+        b.targetInfo.put(resourceKey(job, instance), attrs);
       } else if (s.name().endsWith("_created")) {
         String base = s.name().substring(0, s.name().length() - "_created".length());
         ExpositionParser.Family f = families.get(base);
@@ -312,7 +352,7 @@ final class ScrapeConverter {
     private Metric.Builder metric(String job, String instance, String name, Kind kind, String help, String unit) {
       ResourceAcc r = last;
       if (r == null || !r.job.equals(job) || !r.instance.equals(instance)) {
-        r = byResource.computeIfAbsent(job + SEP + instance, k -> new ResourceAcc(job, instance));
+        r = byResource.computeIfAbsent(resourceKey(job, instance), k -> new ResourceAcc(job, instance));
         last = r;
       }
       return r.byKind.get(kind.ordinal()).computeIfAbsent(name, k -> {
@@ -474,9 +514,10 @@ final class ScrapeConverter {
       Map<String, String> labels = new TreeMap<>();
       for (int i = 1; i < parts.length; i++) {
         int eq = parts[i].indexOf(EQ);
-        labels.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        labels.put(unescape(parts[i].substring(0, eq)), unescape(parts[i].substring(eq + 1)));
       }
-      Metric.Builder m = metric(orEmpty(labels.get("job")), orEmpty(labels.get("instance")), parts[0], kind, "", "");
+      Metric.Builder m = metric(orEmpty(labels.get("job")), orEmpty(labels.get("instance")), unescape(parts[0]), kind,
+          "", "");
       List<KeyValue> attrs = attrs(labels);
       switch (kind) {
         case GAUGE -> m.getGaugeBuilder().addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(attrs)
@@ -518,7 +559,7 @@ final class ScrapeConverter {
           metrics.values().forEach(sm::addMetrics);
         }
         out.add(ResourceMetrics.newBuilder()
-            .setResource(resource(r.job, r.instance, targetInfo.getOrDefault(r.job + SEP + r.instance, Map.of())))
+            .setResource(resource(r.job, r.instance, targetInfo.getOrDefault(resourceKey(r.job, r.instance), Map.of())))
             .addScopeMetrics(sm).build());
       }
       return Metrics.of(out);
@@ -537,11 +578,13 @@ final class ScrapeConverter {
     if (!instance.isEmpty()) {
       r.addAttributes(kv("service.instance.id", instance));
       int colon = instance.lastIndexOf(':');
-      if (colon > 0 && colon < instance.length() - 1
-          && instance.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+      String port = instance.substring(colon + 1);
+      // With honor_labels the page sets instance: a port is at most five ASCII digits, anything
+      // longer would not even parse as a long.
+      if (colon > 0 && !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9')) {
         r.addAttributes(kv("server.address", instance.substring(0, colon)));
         r.addAttributes(KeyValue.newBuilder().setKey("server.port")
-            .setValue(AnyValue.newBuilder().setIntValue(Long.parseLong(instance.substring(colon + 1)))).build());
+            .setValue(AnyValue.newBuilder().setIntValue(Integer.parseInt(port))).build());
       }
       r.addAttributes(kv("url.scheme", scheme));
     }

@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.encoding.StreamDecoderFactory;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.Metrics;
 import io.sluice.api.ThrottledLogger;
@@ -58,7 +59,11 @@ final class ScrapeLoop {
         .factory(job.clientFactory())
         .responseTimeout(job.timeout())
         .maxResponseLength(job.config().bodySizeLimit().bytes())
-        .decorator(DecodingClient.newDecorator())
+        // gzip and deflate only, as Prometheus (gzip): Armeria's default also asks for br and
+        // x-snappy-framed, and Netty's snappy decoder fails on a corrupt frame with an
+        // IndexOutOfBoundsException (found by ResponseDecodingFuzzTest).
+        .decorator(DecodingClient.builder()
+            .decoderFactories(StreamDecoderFactory.gzip(), StreamDecoderFactory.deflate()).newDecorator())
         .build();
     this.converter = new ScrapeConverter(target.scheme());
   }
@@ -126,9 +131,11 @@ final class ScrapeLoop {
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics = converter.convert(r.samples(), r.families(), startMs,
           synthetic(startMs, 1, seconds, r.scraped(), r.samples().size(), r.added()));
-    } catch (ScrapeFailure e) {
+    } catch (ScrapeFailure | RuntimeException e) {
+      // A RuntimeException is a bug in a parser or the converter: failing this scrape keeps the
+      // loop, and the target's later scrapes, alive.
       failures.warn("scrape of {} (job {}) failed: {}", target.scheme() + "://" + target.address()
-          + target.pathAndQuery(), job.config().jobName(), e.getMessage());
+          + target.pathAndQuery(), job.config().jobName(), e instanceof ScrapeFailure ? e.getMessage() : e.toString());
       double seconds = (System.nanoTime() - t0) / 1e9;
       lastSeries = new long[0];
       metrics = converter.down(startMs, synthetic(startMs, 0, seconds, 0, 0, 0), false);

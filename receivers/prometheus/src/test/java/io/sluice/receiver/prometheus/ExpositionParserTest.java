@@ -73,6 +73,13 @@ class ExpositionParserTest {
   }
 
   @Test
+  void helpUnescapesInOnePass() throws Exception {
+    // C:\\new on the page: an escaped backslash, then "new"; not a backslash and a newline.
+    Page p = text("# HELP dir C:\\\\new \\\\\\n x\\q\n# TYPE dir gauge\ndir 1\n");
+    assertThat(p.families().get("dir").help).isEqualTo("C:\\new \\\n x\\q");
+  }
+
+  @Test
   void openMetricsNeedsEofAndNothingAfterIt() {
     assertThatThrownBy(() -> om("a 1\n")).hasMessageContaining("missing # EOF");
     assertThatThrownBy(() -> om("a 1\n# EOF\nb 2\n")).hasMessageContaining("line 3").hasMessageContaining("content after # EOF");

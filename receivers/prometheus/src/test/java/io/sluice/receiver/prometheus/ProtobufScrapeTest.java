@@ -77,6 +77,7 @@ class ProtobufScrapeTest {
 
     assertThat(lastHeaders.get().get("accept")).startsWith(
         "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.5,");
+    assertThat(lastHeaders.get().get("accept-encoding")).isEqualTo("gzip,deflate");
     Map<String, Metric> p = ScrapeLoopTest.points((Metrics) consumer.received().get(0));
     assertThat(p.get("up{}").getGauge().getDataPoints(0).getAsDouble()).isEqualTo(1);
     assertThat(p.get("requests_total{path=/a}").getSum().getDataPoints(0).getAsDouble()).isEqualTo(3);

@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -64,8 +65,17 @@ public final class Decompression {
    */
   public static byte[] decompress(String encoding, byte[] body, int offset, int length, long maxBytes)
       throws IOException {
-    try (InputStream in = open(normalize(encoding), new ByteArrayInputStream(body, offset, length))) {
+    String enc = normalize(encoding);
+    try (InputStream in = open(enc, new ByteArrayInputStream(body, offset, length))) {
       return readBounded(in, maxBytes, length);
+    } catch (IOException e) {
+      if (e instanceof TooLargeException || !isSupported(enc)) {
+        throw e;
+      }
+      // The codecs' own messages can be null (EOFException of a truncated gzip header) and go
+      // back to the client as they are.
+      throw new IOException("invalid " + enc + " body: "
+          + (e.getMessage() != null ? e.getMessage() : e instanceof EOFException ? "truncated" : e.toString()), e);
     }
   }
 

@@ -22,9 +22,12 @@ public final class OtlpJson {
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().printingEnumsAsInts().omittingInsignificantWhitespace();
-  /** Id field name to its length in bytes. */
-  private static final Map<String, Integer> ID_FIELDS =
-      Map.of("traceId", 16, "spanId", 8, "parentSpanId", 8);
+  /**
+   * Id field name to its length in bytes. {@link JsonFormat} also accepts the proto field names, so
+   * those are ids in hex too (as the Collector reads them), not base64 of any length.
+   */
+  private static final Map<String, Integer> ID_FIELDS = Map.of("traceId", 16, "spanId", 8, "parentSpanId", 8,
+      "trace_id", 16, "span_id", 8, "parent_span_id", 8);
   private static final HexFormat HEX = HexFormat.of();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -75,8 +78,8 @@ public final class OtlpJson {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
         Integer len = ID_FIELDS.get(f.getKey());
-        if (len != null && f.getValue().isTextual()) {
-          f.setValue(o.textNode(Base64.getEncoder().encodeToString(decodeId(f.getKey(), f.getValue().asText(), len))));
+        if (len != null && !f.getValue().isNull()) {
+          f.setValue(o.textNode(Base64.getEncoder().encodeToString(decodeId(f.getKey(), f.getValue(), len))));
         } else {
           hexToBase64(f.getValue());
         }
@@ -84,19 +87,30 @@ public final class OtlpJson {
     }
   }
 
-  private static byte[] decodeId(String field, String hex, int len) throws InvalidProtocolBufferException {
+  private static byte[] decodeId(String field, JsonNode value, int len) throws InvalidProtocolBufferException {
+    if (!value.isTextual()) {
+      // JsonFormat would read a number as base64 of any length.
+      throw new InvalidProtocolBufferException("invalid OTLP JSON: " + field + " " + shorten(value.toString())
+          + " is not a string (expected: " + len * 2 + " hex characters or empty)");
+    }
+    String hex = value.asText();
     if (hex.isEmpty()) {
       return new byte[0];
     }
     if (hex.length() != len * 2) {
-      throw new InvalidProtocolBufferException("invalid OTLP JSON: " + field + " \"" + hex + "\" has "
+      throw new InvalidProtocolBufferException("invalid OTLP JSON: " + field + " \"" + shorten(hex) + "\" has "
           + hex.length() + " characters (expected: " + len * 2 + " hex characters or empty)");
     }
     try {
       return HEX.parseHex(hex);
     } catch (IllegalArgumentException ex) {
-      throw new InvalidProtocolBufferException("invalid OTLP JSON: " + field + " \"" + hex + "\" is not hex");
+      throw new InvalidProtocolBufferException("invalid OTLP JSON: " + field + " \"" + shorten(hex) + "\" is not hex");
     }
+  }
+
+  /** The start of a value for an error message, which goes back to the client. */
+  private static String shorten(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...(" + s.length() + " chars)";
   }
 
   private static void base64ToHex(JsonNode e) {

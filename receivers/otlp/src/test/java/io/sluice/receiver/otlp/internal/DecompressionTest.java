@@ -44,7 +44,10 @@ class DecompressionTest {
   void corruptInputIsAnIoErrorAndUnknownEncodingsAreNamed() {
     byte[] gz = Decompression.compress("gzip", DATA);
     assertThatThrownBy(() -> Decompression.decompress("gzip", Arrays.copyOf(gz, gz.length / 2), DATA.length))
-        .isInstanceOf(IOException.class).isNotInstanceOf(Decompression.TooLargeException.class);
+        .isInstanceOf(IOException.class).isNotInstanceOf(Decompression.TooLargeException.class)
+        .hasMessage("invalid gzip body: Unexpected end of ZLIB input stream");
+    assertThatThrownBy(() -> Decompression.decompress("gzip", Arrays.copyOf(gz, 4), DATA.length))
+        .hasMessage("invalid gzip body: truncated");
     assertThat(Decompression.isSupported("br")).isFalse();
     assertThat(Decompression.isSupported("GZIP")).isTrue();
     assertThatThrownBy(() -> Decompression.decompress("br", DATA, DATA.length))
