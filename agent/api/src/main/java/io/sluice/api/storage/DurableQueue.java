@@ -20,11 +20,19 @@ public interface DurableQueue extends AutoCloseable {
    *
    * @param payload the encoded batch
    * @param items how many telemetry items the batch holds (for accounting of dropped data)
+   * @param attachment handed back by {@link Entry#attachment()} while this process runs, e.g. the
+   *     batch not yet encoded, so that a consumer need not decode {@code payload} again; kept in
+   *     memory until the entry is acknowledged, never stored; null for none
    * @throws QueueFullException if the storage is full and configured to refuse; retryable
    * @throws IOException if the batch could not be written (e.g. the disk is full); nothing of it
    *     stays stored
    */
-  void append(byte[] payload, int items) throws IOException;
+  void append(byte[] payload, int items, Object attachment) throws IOException;
+
+  /** {@link #append(byte[], int, Object)} without an attachment. */
+  default void append(byte[] payload, int items) throws IOException {
+    append(payload, items, null);
+  }
 
   /**
    * Hands out the oldest entry that is neither acknowledged nor already handed out, waiting up to
@@ -57,6 +65,9 @@ public interface DurableQueue extends AutoCloseable {
 
     /** The item count given to {@link #append}. */
     int items();
+
+    /** The attachment given to {@link #append}; null if none, and after a restart. */
+    Object attachment();
   }
 
   /** Told about events that lose or skip data, so the owner can count and report them. */

@@ -214,10 +214,14 @@ public final class ExporterHelper implements DataConsumer, Component {
     if (q.size() >= settings.sendingQueue().queueSize()) {
       return refuseFull(data, settings.sendingQueue().queueSize() + " batches, queue_size");
     }
+    // While the back end keeps up, the batch a worker takes next is one just stored: hand it over
+    // as it is instead of decoding it from disk again. The bound keeps an outage's backlog on disk
+    // only, not in memory.
+    Object attachment = q.size() < 2 * settings.sendingQueue().numConsumers() ? data : null;
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread.ofVirtual().start(() -> {
       try {
-        q.append(BatchCodec.encode(data), data.itemCount());
+        q.append(BatchCodec.encode(data), data.itemCount(), attachment);
         done.complete(null);
       } catch (QueueFullException e) {
         refuseFull(data, e.getMessage()).whenComplete((v, t) -> done.completeExceptionally(t));
@@ -245,7 +249,7 @@ public final class ExporterHelper implements DataConsumer, Component {
       }
       TelemetryData data;
       try {
-        data = BatchCodec.decode(signal, entry.payload());
+        data = entry.attachment() instanceof TelemetryData d ? d : BatchCodec.decode(signal, entry.payload());
       } catch (IOException | RuntimeException e) {
         corrupt.increment();
         sendFailed.add(entry.items());

@@ -11,13 +11,15 @@ final class Record implements DurableQueue.Entry {
   final long offset;
   final int length;
   final int items;
+  Object attachment;
   boolean acked;
 
-  Record(Segment segment, long offset, int length, int items) {
+  Record(Segment segment, long offset, int length, int items, Object attachment) {
     this.segment = segment;
     this.offset = offset;
     this.length = length;
     this.items = items;
+    this.attachment = attachment;
   }
 
   @Override
@@ -34,5 +36,10 @@ final class Record implements DurableQueue.Entry {
   @Override
   public int items() {
     return items;
+  }
+
+  @Override
+  public Object attachment() {
+    return attachment;
   }
 }

@@ -147,7 +147,7 @@ final class SegmentQueue implements DurableQueue {
         if (acked.contains(pos)) {
           s.acked++;
         } else {
-          ready.add(new Record(s, pos, len, items));
+          ready.add(new Record(s, pos, len, items, null));
           unacked++;
         }
         pos += RecordFormat.HEADER + len;
@@ -164,7 +164,7 @@ final class SegmentQueue implements DurableQueue {
   }
 
   @Override
-  public void append(byte[] payload, int items) throws IOException {
+  public void append(byte[] payload, int items, Object attachment) throws IOException {
     ByteBuffer rec = RecordFormat.encode(payload, items);
     int recordLen = rec.remaining();
     Segment s;
@@ -203,7 +203,7 @@ final class SegmentQueue implements DurableQueue {
       bytes += recordLen;
       s.records++;
       unacked++;
-      ready.add(new Record(s, pos, payload.length, items));
+      ready.add(new Record(s, pos, payload.length, items, attachment));
       available.signal();
       end = s.size;
     } finally {
@@ -307,6 +307,7 @@ final class SegmentQueue implements DurableQueue {
       return;
     }
     r.acked = true;
+    r.attachment = null;
     Segment s = r.segment;
     s.acked++;
     unacked--;

@@ -262,4 +262,18 @@ class SegmentQueueTest {
     });
     assertThat(q.poll(10, TimeUnit.SECONDS)).isNotNull();
   }
+
+  @Test
+  void anAttachmentIsHandedBackWhileRunningButNeverStored() throws Exception {
+    FileStorageExtension storage = storage();
+    DurableQueue q = storage.open("q", listener);
+    Object batch = new Object();
+    q.append(payload(1, 100), 1, batch);
+    q.append(payload(2, 100), 1, batch);
+    assertThat(q.poll(0, TimeUnit.SECONDS).attachment()).isSameAs(batch);
+    q.close();
+    Entry recovered = storage.open("q", listener).poll(0, TimeUnit.SECONDS);
+    assertThat(recovered.attachment()).isNull();
+    assertThat(new String(recovered.payload(), UTF_8)).startsWith("batch-1-");
+  }
 }
