@@ -199,10 +199,15 @@ public final class ExporterHelper implements DataConsumer, Component {
   }
 
   private CompletableFuture<Void> refuseFull(TelemetryData data, String limit) {
+    return CompletableFuture.failedFuture(fullRefusal(data, limit));
+  }
+
+  /** Counts and logs a batch refused because the queue is full; the error tells senders to retry. */
+  private PipelineException fullRefusal(TelemetryData data, String limit) {
     enqueueFailed.add(data.itemCount());
     failureLog.warn("Sending queue of exporter {} is full ({}); refusing data so that senders retry", name, limit);
-    return CompletableFuture.failedFuture(PipelineException.retryable(
-        "sending queue of exporter " + name + " is full", settings.retryOnFailure().initialInterval()));
+    return PipelineException.retryable(
+        "sending queue of exporter " + name + " is full", settings.retryOnFailure().initialInterval());
   }
 
   /**
@@ -224,7 +229,7 @@ public final class ExporterHelper implements DataConsumer, Component {
         q.append(BatchCodec.encode(data), data.itemCount(), attachment);
         done.complete(null);
       } catch (QueueFullException e) {
-        refuseFull(data, e.getMessage()).whenComplete((v, t) -> done.completeExceptionally(t));
+        done.completeExceptionally(fullRefusal(data, e.getMessage()));
       } catch (IOException | RuntimeException | Error e) {
         enqueueFailed.add(data.itemCount());
         failureLog.warn("Exporter {} could not store a batch in its persistent queue; refusing it so that senders retry: {}",

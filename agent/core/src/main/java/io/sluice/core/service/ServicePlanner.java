@@ -267,6 +267,7 @@ public final class ServicePlanner {
       }
     }
     for (Bound b : components.get(ComponentKind.EXPORTER).values()) {
+      // Settings that failed to bind are null; their problems are already reported.
       String storage = b.exporterSettings() == null ? "" : b.exporterSettings().sendingQueue().storage();
       if (!storage.isEmpty()) {
         checkStorage(b, storage, components.get(ComponentKind.EXTENSION).keySet(), extensions);

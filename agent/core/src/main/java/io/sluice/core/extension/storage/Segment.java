@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 
-/** One segment file. Fields other than the sync state are guarded by the queue's lock. */
+/**
+ * One segment file. Written under the queue's lock; {@code size} and {@code synced} are volatile
+ * because fsyncs read them outside it.
+ */
 final class Segment {
   final long seq;
   final FileChannel channel;
   final Object syncLock = new Object();
   FileChannel ackChannel;
-  long size;
-  volatile long written;
+  volatile long size;
   volatile long synced;
   int records;
   int acked;
@@ -31,7 +33,7 @@ final class Segment {
       if (synced >= end) {
         return;
       }
-      long target = written;
+      long target = size;
       try {
         channel.force(false);
       } catch (ClosedChannelException e) {
@@ -40,6 +42,11 @@ final class Segment {
       }
       synced = target;
     }
+  }
+
+  /** Forces everything written so far. */
+  void sync() throws IOException {
+    syncTo(size);
   }
 
   void closeChannels() {

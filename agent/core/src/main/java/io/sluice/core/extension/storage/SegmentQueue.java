@@ -97,6 +97,7 @@ final class SegmentQueue implements DurableQueue {
       segments.put(seq, s);
       s.closed = true;
       s.size = s.channel.size();
+      s.synced = s.size; // what a previous run left is as durable as it will get
       bytes += s.size;
       storage.reserved(s.size);
       scan(s, readAcks(seq));
@@ -199,7 +200,6 @@ final class SegmentQueue implements DurableQueue {
         throw e;
       }
       s.size += recordLen;
-      s.written = s.size;
       bytes += recordLen;
       s.records++;
       unacked++;
@@ -251,7 +251,7 @@ final class SegmentQueue implements DurableQueue {
   private void roll() throws IOException {
     if (active != null) {
       if (storage.fsyncEnabled()) {
-        active.syncTo(active.written);
+        active.sync();
       }
       active.closed = true;
       if (active.acked == active.records) {
@@ -355,7 +355,7 @@ final class SegmentQueue implements DurableQueue {
     }
     if (s != null) {
       try {
-        s.syncTo(s.written);
+        s.sync();
       } catch (IOException e) {
         listener.corrupt("fsync of " + segmentFile(s.seq) + " failed: " + e.getMessage());
       }
@@ -398,7 +398,7 @@ final class SegmentQueue implements DurableQueue {
         }
         try {
           if (storage.fsyncEnabled()) {
-            s.syncTo(s.written);
+            s.sync();
           }
         } catch (IOException e) {
           listener.corrupt("fsync of " + segmentFile(s.seq) + " at close failed: " + e.getMessage());
