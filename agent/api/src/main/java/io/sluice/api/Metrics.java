@@ -1,9 +1,16 @@
 package io.sluice.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.metrics.v1.Summary;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A batch of metric data points, wrapping an OTLP {@code ExportMetricsServiceRequest}. Immutable.
@@ -12,9 +19,23 @@ import java.util.List;
  */
 public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
   private static final Metrics EMPTY = new Metrics(ExportMetricsServiceRequest.getDefaultInstance(), ClientMetadata.EMPTY);
+  private static final WireCheck CHECK = WireCheck.of(ExportMetricsServiceRequest.getDescriptor(),
+      Set.of(Gauge.getDescriptor().findFieldByNumber(Gauge.DATA_POINTS_FIELD_NUMBER),
+          Sum.getDescriptor().findFieldByNumber(Sum.DATA_POINTS_FIELD_NUMBER),
+          Histogram.getDescriptor().findFieldByNumber(Histogram.DATA_POINTS_FIELD_NUMBER),
+          ExponentialHistogram.getDescriptor().findFieldByNumber(ExponentialHistogram.DATA_POINTS_FIELD_NUMBER),
+          Summary.getDescriptor().findFieldByNumber(Summary.DATA_POINTS_FIELD_NUMBER)));
 
   private Metrics(ExportMetricsServiceRequest proto, ClientMetadata metadata) {
     super(proto, metadata);
+  }
+
+  private Metrics(byte[] wire, int offset, int length, int items, ClientMetadata metadata) {
+    super(wire, offset, length, items, metadata);
+  }
+
+  private Metrics(Metrics other, ClientMetadata metadata) {
+    super(other, metadata);
   }
 
   /** An empty batch. */
@@ -36,19 +57,49 @@ public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
    * Decodes the OTLP protobuf encoding of an export request.
    *
    * @throws InvalidProtocolBufferException if the bytes are not a valid message
+   * @see #parse(byte[], int, int)
    */
   public static Metrics parse(byte[] otlpProtobuf) throws InvalidProtocolBufferException {
-    return of(ExportMetricsServiceRequest.parseFrom(otlpProtobuf));
+    return parse(otlpProtobuf, 0, otlpProtobuf.length);
+  }
+
+  /**
+   * Checks and keeps {@code length} bytes of OTLP protobuf encoding from {@code offset}: they are
+   * refused exactly when protobuf-java would refuse them, but the message is built only when code
+   * asks for it ({@link #toProto()}); until then the encoding is forwarded as it is. The array is
+   * kept, not copied: the caller must not change it afterwards.
+   *
+   * @throws InvalidProtocolBufferException if the bytes are not a valid message
+   */
+  public static Metrics parse(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
+    int items = CHECK.check(bytes, offset, length);
+    return new Metrics(bytes, offset, length, items, ClientMetadata.EMPTY);
+  }
+
+  /**
+   * One batch holding every part's resource entries, in order, with {@code metadata}. Parts that
+   * were never parsed are joined by concatenating their encodings, without parsing them.
+   */
+  public static Metrics concat(List<Metrics> parts, ClientMetadata metadata) {
+    byte[] wire = concatWire(parts);
+    if (wire != null) {
+      return new Metrics(wire, 0, wire.length, sumItems(parts), metadata);
+    }
+    var b = ExportMetricsServiceRequest.newBuilder();
+    for (Metrics t : parts) {
+      b.addAllResourceMetrics(t.resourceMetrics());
+    }
+    return new Metrics(b.build(), metadata);
   }
 
   /** The export request this batch holds. */
   public ExportMetricsServiceRequest toProto() {
-    return proto;
+    return proto();
   }
 
   /** The resource-level entries. */
   public List<ResourceMetrics> resourceMetrics() {
-    return proto.getResourceMetricsList();
+    return proto().getResourceMetricsList();
   }
 
   @Override
@@ -57,9 +108,14 @@ public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
   }
 
   @Override
+  Parser<ExportMetricsServiceRequest> parser() {
+    return ExportMetricsServiceRequest.parser();
+  }
+
+  @Override
   int countItems() {
     int n = 0;
-    for (var rm : proto.getResourceMetricsList()) {
+    for (var rm : proto().getResourceMetricsList()) {
       for (var sm : rm.getScopeMetricsList()) {
         for (var m : sm.getMetricsList()) {
           n += dataPointCount(m);
@@ -71,9 +127,8 @@ public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
 
   @Override
   public Metrics withMetadata(ClientMetadata metadata) {
-    return metadata.equals(metadata()) ? this : new Metrics(proto, metadata);
+    return metadata.equals(metadata()) ? this : new Metrics(this, metadata);
   }
-
 
   /** The number of data points of one metric, whatever its type. */
   public static int dataPointCount(io.opentelemetry.proto.metrics.v1.Metric m) {

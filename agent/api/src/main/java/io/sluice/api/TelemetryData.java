@@ -28,6 +28,12 @@ public sealed interface TelemetryData permits OtlpData {
   /** The OTLP protobuf encoding of the export request (e.g. {@code ExportTraceServiceRequest}). */
   byte[] toByteArray();
 
+  /**
+   * Writes the OTLP protobuf encoding of the export request to {@code out}; for data that arrived
+   * encoded and was not changed, these are the bytes as they arrived.
+   */
+  void writeTo(java.io.OutputStream out) throws java.io.IOException;
+
   /** The size of {@link #toByteArray()} in bytes, without encoding. */
   int serializedSize();
 

@@ -45,6 +45,10 @@ public final class LoadGen implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class, description = "(default: ${DEFAULT-VALUE})")
   Duration duration;
 
+  @Option(names = "--compression", defaultValue = "gzip",
+      description = "gzip or none; the otelcol testbed's sender is an otlp exporter with its default, gzip (default: ${DEFAULT-VALUE})")
+  String compression;
+
   @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class, description = "per-request timeout (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
@@ -78,7 +82,7 @@ public final class LoadGen implements Callable<Integer> {
     Stats stats = new Stats();
     long startNanos;
     long endNanos;
-    try (Sender sender = new Sender(endpoint, protocol, signal, itemsPerRequest, timeout, stats)) {
+    try (Sender sender = new Sender(endpoint, protocol, signal, itemsPerRequest, "gzip".equals(compression), timeout, stats)) {
       startNanos = System.nanoTime();
       long deadline = startNanos + duration.toNanos();
       Semaphore inFlight = new Semaphore(rate > 0 ? maxInFlight : concurrency);

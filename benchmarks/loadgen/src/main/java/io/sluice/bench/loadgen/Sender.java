@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.google.protobuf.MessageLite;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends pre-serialised OTLP requests over gRPC (a unary call framed by hand over HTTP/2 cleartext)
- * or OTLP/HTTP protobuf, and records each outcome in {@link Stats}. Payloads are built once, so
- * sending costs only the transport.
+ * or OTLP/HTTP protobuf, and records each outcome in {@link Stats}. Payloads are built (and
+ * gzipped, if asked) once, so sending costs only the transport.
  */
 final class Sender implements AutoCloseable {
   /** How many distinct payloads to rotate through: ids differ between them. */
@@ -33,7 +34,8 @@ final class Sender implements AutoCloseable {
   private final Stats stats;
   private final AtomicLong next = new AtomicLong();
 
-  Sender(String endpoint, Protocol protocol, BenchSignal signal, int itemsPerRequest, Duration timeout, Stats stats) {
+  Sender(String endpoint, Protocol protocol, BenchSignal signal, int itemsPerRequest, boolean gzip, Duration timeout,
+      Stats stats) {
     this.grpc = protocol == Protocol.GRPC;
     this.itemsPerRequest = itemsPerRequest;
     this.stats = stats;
@@ -45,19 +47,24 @@ final class Sender implements AutoCloseable {
             .responseTimeout(timeout)
             .maxResponseLength(16 * 1024 * 1024)
             .build();
-    this.headers =
+    RequestHeadersBuilder h =
         grpc
             ? RequestHeaders.builder(HttpMethod.POST, signal.grpcPath())
                 .contentType(MediaType.parse("application/grpc"))
                 .add(HttpHeaderNames.TE, "trailers")
-                .build()
             : RequestHeaders.builder(HttpMethod.POST, signal.httpPath())
-                .contentType(MediaType.parse("application/x-protobuf"))
-                .build();
+                .contentType(MediaType.parse("application/x-protobuf"));
+    if (gzip) {
+      h.add(grpc ? HttpHeaderNames.of("grpc-encoding") : HttpHeaderNames.CONTENT_ENCODING, "gzip");
+    }
+    this.headers = h.build();
     HttpData[] built = new HttpData[PAYLOADS];
     for (int i = 0; i < PAYLOADS; i++) {
       byte[] body = TestbedData.request(signal, itemsPerRequest, i).toByteArray();
-      built[i] = HttpData.wrap(grpc ? grpcFrame(body) : body);
+      if (gzip) {
+        body = gzip(body);
+      }
+      built[i] = HttpData.wrap(grpc ? grpcFrame(body, gzip) : body);
     }
     this.payloads = List.of(built);
   }
@@ -103,9 +110,10 @@ final class Sender implements AutoCloseable {
     stats.record("0".equals(code) ? Stats.Outcome.ACKED : Stats.Outcome.REFUSED, "grpc_" + code, itemsPerRequest, latency);
   }
 
-  /** Prefixes a message with the 5-byte gRPC length-prefixed-message header (uncompressed). */
-  static byte[] grpcFrame(byte[] message) {
+  /** Prefixes a message with the 5-byte gRPC length-prefixed-message header. */
+  static byte[] grpcFrame(byte[] message, boolean compressed) {
     byte[] framed = new byte[message.length + 5];
+    framed[0] = (byte) (compressed ? 1 : 0);
     int n = message.length;
     framed[1] = (byte) (n >>> 24);
     framed[2] = (byte) (n >>> 16);
@@ -113,6 +121,16 @@ final class Sender implements AutoCloseable {
     framed[4] = (byte) n;
     System.arraycopy(message, 0, framed, 5, n);
     return framed;
+  }
+
+  private static byte[] gzip(byte[] body) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length / 4);
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   /** The serialised size of one payload, without framing. */

@@ -39,10 +39,11 @@ class TestbedDataTest {
 
   @Test
   void grpcFrameCarriesTheMessageLength() {
-    byte[] framed = Sender.grpcFrame(new byte[300]);
+    byte[] framed = Sender.grpcFrame(new byte[300], false);
     assertThat(framed).hasSize(305);
     assertThat(framed[0]).isZero();
     assertThat(((framed[3] & 0xff) << 8) | (framed[4] & 0xff)).isEqualTo(300);
+    assertThat(Sender.grpcFrame(new byte[300], true)[0]).isEqualTo((byte) 1);
   }
 
   @Test

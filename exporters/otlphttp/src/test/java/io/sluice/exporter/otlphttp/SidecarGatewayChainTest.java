@@ -89,6 +89,8 @@ class SidecarGatewayChainTest {
               io.sluice.api.Metrics.of(SdkGolden.protoOfMetrics(metrics)),
               io.sluice.api.Logs.of(SdkGolden.protoOfLogs(logs)));
           SdkGolden.assertArrivedIntact(backEnd.received(), expected);
+          // Nothing on the way parsed the spans: they reach the back end in the SDK's own encoding.
+          assertThat(backEnd.received().get(0).toByteArray()).isEqualTo(SdkGolden.bytesOfSpans(spans));
           assertThat(sidecar.accepted(Signal.TRACES, "http")).isEqualTo(spans.size());
           assertThat(gateway.accepted(Signal.LOGS, "grpc")).isEqualTo(logs.size());
           assertThat(back.accepted(Signal.METRICS, "http")).isEqualTo(backEnd.received().get(1).itemCount());

@@ -42,8 +42,8 @@ final class BatchProcessor<R> implements Processor {
   private final DataConsumer next;
   private final ScheduledExecutorService timer;
   private final Batcher.Metrics metrics;
-  private final Map<List<List<String>>, Batcher<R>> batchers = new ConcurrentHashMap<>();
-  private final Batcher<R> single;
+  private final Map<List<List<String>>, Batcher> batchers = new ConcurrentHashMap<>();
+  private final Batcher single;
   private final ThrottledLogger cardinalityLog = new ThrottledLogger(LOG, Duration.ofMinutes(1));
   private volatile boolean stopped;
 
@@ -69,7 +69,7 @@ final class BatchProcessor<R> implements Processor {
         "Number of distinct metadata value combinations being processed",
         () -> config.metadataKeys().isEmpty() ? 1 : batchers.size());
     this.single = config.metadataKeys().isEmpty()
-        ? new Batcher<>(shape, ClientMetadata.EMPTY, next, config, timer, metrics)
+        ? new Batcher(shape, ClientMetadata.EMPTY, next, config, timer, metrics)
         : null;
   }
 
@@ -87,7 +87,7 @@ final class BatchProcessor<R> implements Processor {
     for (String k : config.metadataKeys()) {
       key.add(md.get(k));
     }
-    Batcher<R> b = batchers.get(key);
+    Batcher b = batchers.get(key);
     if (b == null) {
       synchronized (batchers) {
         b = batchers.get(key);
@@ -99,7 +99,7 @@ final class BatchProcessor<R> implements Processor {
                 "too many batcher metadata-value combinations (metadata_cardinality_limit "
                     + config.metadataCardinalityLimit() + ")"));
           }
-          b = new Batcher<>(shape, metadataOf(key), next, config, timer, metrics);
+          b = new Batcher(shape, metadataOf(key), next, config, timer, metrics);
           batchers.put(key, b);
         }
       }
@@ -143,7 +143,7 @@ final class BatchProcessor<R> implements Processor {
   /** Items buffered across every batcher, for tests. */
   int bufferedItems() {
     int n = single != null ? single.bufferedItems() : 0;
-    for (Batcher<R> b : batchers.values()) {
+    for (Batcher b : batchers.values()) {
       n += b.bufferedItems();
     }
     return n;

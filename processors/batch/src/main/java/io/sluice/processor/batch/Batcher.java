@@ -14,20 +14,19 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One batch under construction, for one combination of metadata values. Items are buffered until
+ * One batch under construction, for one combination of metadata values. Requests are buffered until
  * {@code send_batch_size} is reached or the oldest buffered item has waited {@code timeout}; then
  * batches of at most {@code send_batch_max_size} items are cut and sent. The lock is held only to
- * move entries between lists, never while calling the next consumer, so event loops never wait on
- * downstream work.
- *
- * @param <R> the resource-level message of the signal
+ * move requests between lists, never while calling the next consumer, so event loops never wait on
+ * downstream work. Requests stay whole (and, if they arrived encoded, unparsed) unless a batch
+ * boundary falls inside one.
  */
-final class Batcher<R> {
-  /** A resource-level entry and the request it came from. */
-  private record Chunk<R>(R entry, int items, Ack ack) {}
+final class Batcher {
+  /** A request, or the part of one left after a split, and the acknowledgement it belongs to. */
+  private record Chunk(TelemetryData data, int items, Ack ack) {}
 
   /** A cut batch, ready to send. */
-  private record Cut<R>(List<Chunk<R>> chunks, int items, Trigger trigger) {}
+  private record Cut(List<Chunk> chunks, int items, Trigger trigger) {}
 
   /** Why a batch was sent. */
   private enum Trigger {
@@ -36,7 +35,7 @@ final class Batcher<R> {
     SHUTDOWN
   }
 
-  private final Shape<R> shape;
+  private final Shape<?> shape;
   private final ClientMetadata metadata;
   private final DataConsumer next;
   private final int sendBatchSize;
@@ -45,7 +44,7 @@ final class Batcher<R> {
   private final ScheduledExecutorService timer;
   private final Metrics metrics;
 
-  private final ArrayDeque<Chunk<R>> buffer = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> buffer = new ArrayDeque<>();
   private int bufferedItems;
   private ScheduledFuture<?> pendingTimer;
   private long generation;
@@ -57,7 +56,7 @@ final class Batcher<R> {
       SelfTelemetry.Counter timeoutTrigger) {}
 
   Batcher(
-      Shape<R> shape,
+      Shape<?> shape,
       ClientMetadata metadata,
       DataConsumer next,
       BatchConfig config,
@@ -76,19 +75,16 @@ final class Batcher<R> {
   /** Adds a request; its future completes when all its items were accepted downstream. */
   CompletableFuture<Void> add(TelemetryData data) {
     Ack ack = new Ack();
-    List<R> entries = shape.entries(data);
-    List<Cut<R>> cuts = new ArrayList<>(1);
-    boolean any = false;
+    int n = data.itemCount();
+    if (n == 0) {
+      ack.future.complete(null);
+      return ack.future;
+    }
+    List<Cut> cuts = new ArrayList<>(1);
     synchronized (this) {
-      for (R entry : entries) {
-        int n = shape.count(entry);
-        if (n > 0) {
-          any = true;
-          ack.addPart();
-          buffer.addLast(new Chunk<>(entry, n, ack));
-          bufferedItems += n;
-        }
-      }
+      ack.addPart();
+      buffer.addLast(new Chunk(data, n, ack));
+      bufferedItems += n;
       if (timeoutNanos == 0) {
         cutAll(cuts, Trigger.SIZE);
       } else {
@@ -98,16 +94,13 @@ final class Batcher<R> {
         }
       }
     }
-    if (!any) {
-      ack.future.complete(null);
-    }
     send(cuts);
     return ack.future;
   }
 
   /** Sends whatever is buffered, e.g. on shutdown; returns the futures of the sent batches. */
   List<CompletableFuture<Void>> flush() {
-    List<Cut<R>> cuts = new ArrayList<>();
+    List<Cut> cuts = new ArrayList<>();
     synchronized (this) {
       cutAll(cuts, Trigger.SHUTDOWN);
     }
@@ -128,7 +121,7 @@ final class Batcher<R> {
   }
 
   private void onTimeout(long gen) {
-    List<Cut<R>> cuts = new ArrayList<>();
+    List<Cut> cuts = new ArrayList<>();
     synchronized (this) {
       if (gen != generation) {
         return;
@@ -140,7 +133,7 @@ final class Batcher<R> {
   }
 
   /** Cuts batches while the buffer holds at least {@code send_batch_size} (or max size) items. */
-  private void cutFull(List<Cut<R>> out) {
+  private void cutFull(List<Cut> out) {
     int trigger = sendBatchSize > 0 ? sendBatchSize : maxSize;
     while (bufferedItems > 0 && bufferedItems >= trigger) {
       out.add(cut(Math.min(bufferedItems, maxSize), Trigger.SIZE));
@@ -150,7 +143,7 @@ final class Batcher<R> {
     }
   }
 
-  private void cutAll(List<Cut<R>> out, Trigger trigger) {
+  private void cutAll(List<Cut> out, Trigger trigger) {
     while (bufferedItems > 0) {
       out.add(cut(Math.min(bufferedItems, maxSize), trigger));
     }
@@ -165,32 +158,32 @@ final class Batcher<R> {
     }
   }
 
-  private Cut<R> cut(int items, Trigger trigger) {
-    List<Chunk<R>> chunks = new ArrayList<>();
+  private Cut cut(int items, Trigger trigger) {
+    List<Chunk> chunks = new ArrayList<>();
     int left = items;
     while (left > 0) {
-      Chunk<R> c = buffer.pollFirst();
+      Chunk c = buffer.pollFirst();
       if (c.items() <= left) {
         chunks.add(c);
         left -= c.items();
       } else {
-        Shape.Pair<R> halves = shape.split(c.entry(), left);
+        Shape.Pair<TelemetryData> halves = shape.split(c.data(), left);
         c.ack().addPart();
-        chunks.add(new Chunk<>(halves.head(), left, c.ack()));
-        buffer.addFirst(new Chunk<>(halves.tail(), c.items() - left, c.ack()));
+        chunks.add(new Chunk(halves.head(), left, c.ack()));
+        buffer.addFirst(new Chunk(halves.tail(), c.items() - left, c.ack()));
         left = 0;
       }
     }
     bufferedItems -= items;
-    return new Cut<>(chunks, items, trigger);
+    return new Cut(chunks, items, trigger);
   }
 
-  private List<CompletableFuture<Void>> send(List<Cut<R>> cuts) {
+  private List<CompletableFuture<Void>> send(List<Cut> cuts) {
     List<CompletableFuture<Void>> sent = new ArrayList<>(cuts.size());
-    for (Cut<R> cut : cuts) {
-      List<R> entries = new ArrayList<>(cut.chunks().size());
-      for (Chunk<R> c : cut.chunks()) {
-        entries.add(c.entry());
+    for (Cut cut : cuts) {
+      List<TelemetryData> parts = new ArrayList<>(cut.chunks().size());
+      for (Chunk c : cut.chunks()) {
+        parts.add(c.data());
       }
       metrics.sendSize().record(cut.items());
       switch (cut.trigger()) {
@@ -200,7 +193,7 @@ final class Batcher<R> {
       }
       CompletableFuture<Void> f;
       try {
-        f = next.consume(shape.build(entries, metadata));
+        f = next.consume(shape.join(parts, metadata));
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(PipelineException.from(e));
       }

@@ -20,9 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How one signal's data is taken apart into resource-level entries, split at an item boundary and
- * put together again. Splitting keeps the structure: both halves carry a copy of the resource and
- * of the scope that was cut; only the items (spans, data points, log records) are divided.
+ * How one signal's requests are joined into a batch and split at an item boundary. Joining
+ * concatenates whole requests (their encodings, when nobody parsed them). Splitting keeps the
+ * structure: both halves carry a copy of the resource and of the scope that was cut; only the items
+ * (spans, data points, log records) are divided.
  *
  * @param <R> the resource-level message ({@code ResourceSpans}, ...)
  */
@@ -52,6 +53,36 @@ sealed interface Shape<R> permits Shape.TracesShape, Shape.MetricsShape, Shape.L
 
   /** Puts entries together into one batch with the given metadata. */
   TelemetryData build(List<R> entries, ClientMetadata metadata);
+
+  /** Joins requests of this signal into one batch with the given metadata. */
+  TelemetryData join(List<TelemetryData> parts, ClientMetadata metadata);
+
+  /**
+   * Splits {@code data} after its first {@code n} items, {@code 0 < n < data.itemCount()}; this
+   * parses data that arrived encoded.
+   *
+   * @return the head (n items) and the tail (the rest)
+   */
+  default Pair<TelemetryData> split(TelemetryData data, int n) {
+    List<R> head = new ArrayList<>();
+    List<R> tail = new ArrayList<>();
+    int left = n;
+    for (R entry : entries(data)) {
+      int c = count(entry);
+      if (left == 0) {
+        tail.add(entry);
+      } else if (c <= left) {
+        head.add(entry);
+        left -= c;
+      } else {
+        Pair<R> halves = split(entry, left);
+        head.add(halves.head());
+        tail.add(halves.tail());
+        left = 0;
+      }
+    }
+    return new Pair<>(build(head, data.metadata()), build(tail, data.metadata()));
+  }
 
   /** Two halves of a split. */
   record Pair<R>(R head, R tail) {}
@@ -100,6 +131,12 @@ sealed interface Shape<R> permits Shape.TracesShape, Shape.MetricsShape, Shape.L
     public TelemetryData build(List<ResourceSpans> entries, ClientMetadata metadata) {
       return Traces.of(ExportTraceServiceRequest.newBuilder().addAllResourceSpans(entries).build())
           .withMetadata(metadata);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public TelemetryData join(List<TelemetryData> parts, ClientMetadata metadata) {
+      return Traces.concat((List<Traces>) (List<?>) parts, metadata);
     }
   }
 
@@ -179,6 +216,12 @@ sealed interface Shape<R> permits Shape.TracesShape, Shape.MetricsShape, Shape.L
       return Metrics.of(ExportMetricsServiceRequest.newBuilder().addAllResourceMetrics(entries).build())
           .withMetadata(metadata);
     }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public TelemetryData join(List<TelemetryData> parts, ClientMetadata metadata) {
+      return Metrics.concat((List<Metrics>) (List<?>) parts, metadata);
+    }
   }
 
   /** Logs: items are log records. */
@@ -225,6 +268,12 @@ sealed interface Shape<R> permits Shape.TracesShape, Shape.MetricsShape, Shape.L
     public TelemetryData build(List<ResourceLogs> entries, ClientMetadata metadata) {
       return Logs.of(ExportLogsServiceRequest.newBuilder().addAllResourceLogs(entries).build())
           .withMetadata(metadata);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public TelemetryData join(List<TelemetryData> parts, ClientMetadata metadata) {
+      return Logs.concat((List<Logs>) (List<?>) parts, metadata);
     }
   }
 }

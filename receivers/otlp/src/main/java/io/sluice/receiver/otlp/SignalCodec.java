@@ -1,6 +1,5 @@
 package io.sluice.receiver.otlp;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -36,19 +35,20 @@ final class SignalCodec {
     return parseProto(signal, bytes, 0, bytes.length);
   }
 
-  /** Decodes {@code length} bytes from {@code offset} without copying them first. */
+  /**
+   * Checks {@code length} bytes from {@code offset} and keeps them, without copying: the data
+   * carries the encoding as it arrived and is parsed only if a processor or exporter looks into it.
+   * The array must not be reused.
+   */
   static TelemetryData parseProto(Signal signal, byte[] bytes, int offset, int length)
       throws InvalidProtocolBufferException {
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
       return switch (signal) {
-        case TRACES -> Traces.of(ExportTraceServiceRequest.parseFrom(in));
-        case METRICS -> Metrics.of(ExportMetricsServiceRequest.parseFrom(in));
-        case LOGS -> Logs.of(ExportLogsServiceRequest.parseFrom(in));
+        case TRACES -> Traces.parse(bytes, offset, length);
+        case METRICS -> Metrics.parse(bytes, offset, length);
+        case LOGS -> Logs.parse(bytes, offset, length);
       };
     } catch (InvalidProtocolBufferException e) {
-      throw new InvalidProtocolBufferException("invalid OTLP protobuf " + requestName(signal) + ": " + e.getMessage());
-    } catch (java.io.IOException e) {
       throw new InvalidProtocolBufferException("invalid OTLP protobuf " + requestName(signal) + ": " + e.getMessage());
     }
   }

@@ -21,17 +21,42 @@ class OtlpRequestFuzzTest {
   /** A small max_recv_msg_size so that the limit is reachable from small inputs. */
   private static final long MAX_MESSAGE_BYTES = 64 * 1024;
 
+  /**
+   * The receiver checks the encoding without parsing it (the wire form); protobuf-java's parser
+   * is the reference: the same bytes are refused by both or by neither, and the item counts agree.
+   */
   @FuzzTest(maxDuration = "30s")
   void protobuf(byte[] body) throws InvalidProtocolBufferException {
     for (Signal signal : Signal.values()) {
+      TelemetryData reference = protobufJava(signal, body);
       TelemetryData data;
       try {
         data = SignalCodec.parseProto(signal, body);
       } catch (InvalidProtocolBufferException e) {
         assertThat(e.getMessage()).startsWith("invalid OTLP protobuf ");
+        assertThat(reference).as("protobuf-java parses what the receiver refused").isNull();
         continue;
       }
+      assertThat(reference).as("protobuf-java refuses what the receiver accepted").isNotNull();
+      assertThat(data.itemCount()).isEqualTo(reference.itemCount());
+      assertThat(data).isEqualTo(reference);
       checkDecoded(signal, data, body.length);
+    }
+  }
+
+  /** protobuf-java's own parse of the bytes, or null if it refuses them. */
+  private static TelemetryData protobufJava(Signal signal, byte[] body) {
+    try {
+      return switch (signal) {
+        case TRACES -> io.sluice.api.Traces.of(
+            io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body));
+        case METRICS -> io.sluice.api.Metrics.of(
+            io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body));
+        case LOGS -> io.sluice.api.Logs.of(
+            io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.parseFrom(body));
+      };
+    } catch (InvalidProtocolBufferException e) {
+      return null;
     }
   }
 

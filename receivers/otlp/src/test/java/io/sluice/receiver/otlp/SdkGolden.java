@@ -192,15 +192,41 @@ public final class SdkGolden {
         io.sluice.api.Logs.of(protoOfLogs(logs())));
   }
 
-  /** Asserts that {@code received} holds exactly {@code sent}, byte for byte and message for message. */
+  /**
+   * Asserts that {@code received} holds exactly {@code sent}, message for message (protobuf message
+   * equality, unknown fields included) and, decoded again from the bytes that arrived, still equal.
+   * Not byte for byte: data that nobody parsed travels in the sender's encoding, which need not be
+   * protobuf-java's (the OpenTelemetry SDK's marshalers write fields in another order).
+   */
   public static void assertArrivedIntact(List<io.sluice.api.TelemetryData> received, List<io.sluice.api.TelemetryData> sent) {
     org.assertj.core.api.Assertions.assertThat(received).hasSameSizeAs(sent);
     for (int i = 0; i < sent.size(); i++) {
-      org.assertj.core.api.Assertions.assertThat(received.get(i).signal()).isEqualTo(sent.get(i).signal());
-      org.assertj.core.api.Assertions.assertThat(received.get(i).toByteArray()).isEqualTo(sent.get(i).toByteArray());
-      org.assertj.core.api.Assertions.assertThat(received.get(i).withMetadata(io.sluice.api.ClientMetadata.EMPTY))
-          .isEqualTo(sent.get(i));
+      io.sluice.api.TelemetryData got = received.get(i);
+      org.assertj.core.api.Assertions.assertThat(got.signal()).isEqualTo(sent.get(i).signal());
+      org.assertj.core.api.Assertions.assertThat(got.withMetadata(io.sluice.api.ClientMetadata.EMPTY)).isEqualTo(sent.get(i));
+      org.assertj.core.api.Assertions.assertThat(reparse(got)).isEqualTo(sent.get(i));
+      org.assertj.core.api.Assertions.assertThat(got.itemCount()).isEqualTo(sent.get(i).itemCount());
     }
+  }
+
+  private static io.sluice.api.TelemetryData reparse(io.sluice.api.TelemetryData data) {
+    try {
+      byte[] bytes = data.toByteArray();
+      return switch (data.signal()) {
+        case TRACES -> io.sluice.api.Traces.of(ExportTraceServiceRequest.parseFrom(bytes));
+        case METRICS -> io.sluice.api.Metrics.of(ExportMetricsServiceRequest.parseFrom(bytes));
+        case LOGS -> io.sluice.api.Logs.of(io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.parseFrom(bytes));
+      };
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError("arrived bytes do not parse: " + e.getMessage(), e);
+    }
+  }
+
+  /** The OpenTelemetry SDK's own encoding of {@code spans}, as its exporters send it. */
+  public static byte[] bytesOfSpans(Collection<SpanData> spans) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TraceRequestMarshaler.create(spans).writeBinaryTo(out);
+    return out.toByteArray();
   }
 
   public static ExportTraceServiceRequest protoOfSpans(Collection<SpanData> spans) throws IOException {
