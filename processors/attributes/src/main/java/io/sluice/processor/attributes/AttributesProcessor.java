@@ -117,10 +117,24 @@ final class AttributesProcessor implements Processor {
   /** The span with new attributes; when actions only appended, the existing ones are kept as they are. */
   private static Span withAttributes(Span span, List<KeyValue> attrs) {
     List<KeyValue> before = span.getAttributesList();
-    if (attrs.size() > before.size() && attrs.subList(0, before.size()).equals(before)) {
+    if (attrs.size() > before.size() && samePrefix(attrs, before)) {
       return span.toBuilder().addAllAttributes(attrs.subList(before.size(), attrs.size())).build();
     }
     return span.toBuilder().clearAttributes().addAllAttributes(attrs).build();
+  }
+
+  /**
+   * Whether {@code attrs} starts with the very objects of {@code before}. Identity is enough, and
+   * cheaper than {@code equals}: actions keep the entries they do not touch, and an entry rewritten
+   * with an equal value only sends the span down the full rebuild, which gives the same span.
+   */
+  private static boolean samePrefix(List<KeyValue> attrs, List<KeyValue> before) {
+    for (int i = 0; i < before.size(); i++) {
+      if (attrs.get(i) != before.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean selected(boolean included, boolean excluded) {
@@ -134,7 +148,8 @@ final class AttributesProcessor implements Processor {
       T before = in.get(i);
       T after = f.apply(before);
       if (after != before && out == null) {
-        out = new ArrayList<>(in.subList(0, i));
+        out = new ArrayList<>(in.size());
+        out.addAll(in.subList(0, i));
       }
       if (out != null) {
         out.add(after);
