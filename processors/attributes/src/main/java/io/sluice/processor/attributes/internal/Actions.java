@@ -45,7 +45,8 @@ public final class Actions {
   }
 
   /**
-   * Applies every action.
+   * Applies every action to one list; for the many lists of one request, {@link #run} once and apply
+   * that.
    *
    * @return {@code attributes} itself when nothing changed, otherwise the new list
    */

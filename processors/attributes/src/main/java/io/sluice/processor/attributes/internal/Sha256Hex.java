@@ -27,7 +27,7 @@ final class Sha256Hex {
     this.digest = digest;
   }
 
-  /** A new SHA-256 digest, to {@link #copyOf} per thread. */
+  /** A new SHA-256 digest, kept unused as the original that {@link #copyOf} clones. */
   static MessageDigest prototype() {
     try {
       return MessageDigest.getInstance("SHA-256");
