@@ -11,7 +11,6 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sluice.api.ClientMetadata;
 import io.sluice.api.ComponentContext;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.Logs;
@@ -53,30 +52,31 @@ final class AttributesProcessor implements Processor {
     if (actions.isEmpty()) {
       return data;
     }
+    Actions.Run run = actions.run(data.metadata());
     return switch (data) {
       case Traces t -> {
-        List<ResourceSpans> out = mapList(t.resourceSpans(), rs -> traces(rs, t.metadata()));
+        List<ResourceSpans> out = mapList(t.resourceSpans(), rs -> traces(rs, run));
         yield out == null ? t : Traces.of(out).withMetadata(t.metadata());
       }
       case Logs l -> {
-        List<ResourceLogs> out = mapList(l.resourceLogs(), rl -> logs(rl, l.metadata()));
+        List<ResourceLogs> out = mapList(l.resourceLogs(), rl -> logs(rl, run));
         yield out == null ? l : Logs.of(out).withMetadata(l.metadata());
       }
       case Metrics m -> {
-        List<ResourceMetrics> out = mapList(m.resourceMetrics(), rm -> metrics(rm, m.metadata()));
+        List<ResourceMetrics> out = mapList(m.resourceMetrics(), rm -> metrics(rm, run));
         yield out == null ? m : Metrics.of(out).withMetadata(m.metadata());
       }
     };
   }
 
-  private ResourceSpans traces(ResourceSpans rs, ClientMetadata md) {
+  private ResourceSpans traces(ResourceSpans rs, Actions.Run run) {
     Resource r = rs.getResource();
     List<ScopeSpans> scopes = mapList(rs.getScopeSpansList(), ss -> {
       List<Span> spans = mapList(ss.getSpansList(), span -> {
         if (!selected(include == null || include.matchesSpan(r, span), exclude != null && exclude.matchesSpan(r, span))) {
           return span;
         }
-        List<KeyValue> attrs = actions.apply(span.getAttributesList(), md);
+        List<KeyValue> attrs = run.apply(span.getAttributesList());
         return attrs == span.getAttributesList() ? span : withAttributes(span, attrs);
       });
       return spans == null ? ss : ss.toBuilder().clearSpans().addAllSpans(spans).build();
@@ -84,14 +84,14 @@ final class AttributesProcessor implements Processor {
     return scopes == null ? rs : rs.toBuilder().clearScopeSpans().addAllScopeSpans(scopes).build();
   }
 
-  private ResourceLogs logs(ResourceLogs rl, ClientMetadata md) {
+  private ResourceLogs logs(ResourceLogs rl, Actions.Run run) {
     Resource r = rl.getResource();
     List<ScopeLogs> scopes = mapList(rl.getScopeLogsList(), sl -> {
       List<LogRecord> records = mapList(sl.getLogRecordsList(), lr -> {
         if (!selected(include == null || include.matchesLog(r, lr), exclude != null && exclude.matchesLog(r, lr))) {
           return lr;
         }
-        List<KeyValue> attrs = actions.apply(lr.getAttributesList(), md);
+        List<KeyValue> attrs = run.apply(lr.getAttributesList());
         return attrs == lr.getAttributesList() ? lr : lr.toBuilder().clearAttributes().addAllAttributes(attrs).build();
       });
       return records == null ? sl : sl.toBuilder().clearLogRecords().addAllLogRecords(records).build();
@@ -99,7 +99,7 @@ final class AttributesProcessor implements Processor {
     return scopes == null ? rl : rl.toBuilder().clearScopeLogs().addAllScopeLogs(scopes).build();
   }
 
-  private ResourceMetrics metrics(ResourceMetrics rm, ClientMetadata md) {
+  private ResourceMetrics metrics(ResourceMetrics rm, Actions.Run run) {
     Resource r = rm.getResource();
     List<ScopeMetrics> scopes = mapList(rm.getScopeMetricsList(), sm -> {
       List<Metric> metrics = mapList(sm.getMetricsList(), m -> DataPoints.map(m, attrs -> {
@@ -107,7 +107,7 @@ final class AttributesProcessor implements Processor {
             exclude != null && exclude.matchesDataPoint(r, m.getName(), attrs))) {
           return attrs;
         }
-        return actions.apply(attrs, md);
+        return run.apply(attrs);
       }));
       return metrics == null ? sm : sm.toBuilder().clearMetrics().addAllMetrics(metrics).build();
     });
@@ -117,10 +117,24 @@ final class AttributesProcessor implements Processor {
   /** The span with new attributes; when actions only appended, the existing ones are kept as they are. */
   private static Span withAttributes(Span span, List<KeyValue> attrs) {
     List<KeyValue> before = span.getAttributesList();
-    if (attrs.size() > before.size() && attrs.subList(0, before.size()).equals(before)) {
+    if (attrs.size() > before.size() && samePrefix(attrs, before)) {
       return span.toBuilder().addAllAttributes(attrs.subList(before.size(), attrs.size())).build();
     }
     return span.toBuilder().clearAttributes().addAllAttributes(attrs).build();
+  }
+
+  /**
+   * Whether {@code attrs} starts with the very objects of {@code before}. Identity is enough, and
+   * cheaper than {@code equals}: actions keep the entries they do not touch, and an entry rewritten
+   * with an equal value only sends the span down the full rebuild, which gives the same span.
+   */
+  private static boolean samePrefix(List<KeyValue> attrs, List<KeyValue> before) {
+    for (int i = 0; i < before.size(); i++) {
+      if (attrs.get(i) != before.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean selected(boolean included, boolean excluded) {
@@ -134,7 +148,8 @@ final class AttributesProcessor implements Processor {
       T before = in.get(i);
       T after = f.apply(before);
       if (after != before && out == null) {
-        out = new ArrayList<>(in.subList(0, i));
+        out = new ArrayList<>(in.size());
+        out.addAll(in.subList(0, i));
       }
       if (out != null) {
         out.add(after);

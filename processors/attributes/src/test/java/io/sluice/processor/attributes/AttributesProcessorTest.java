@@ -4,6 +4,7 @@ import static io.sluice.processor.attributes.internal.Actions.kv;
 import static io.sluice.processor.attributes.internal.Actions.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -126,5 +127,59 @@ class AttributesProcessorTest {
     List<LogRecord> records = out.resourceLogs().get(0).getScopeLogs(0).getLogRecordsList();
     assertThat(records.get(0)).isSameAs(info);
     assertThat(records.get(1).getAttributesList()).as("no tenant metadata: only the delete applies").isEmpty();
+  }
+
+  private AttributesProcessor processor(ActionConfig... actions) {
+    AttributesConfig config = new AttributesConfig(List.of(actions), null, null);
+    assertThat(config.validate()).isEmpty();
+    return (AttributesProcessor) new AttributesProcessorFactory()
+        .createProcessor(context, config, Signal.TRACES, new CapturingConsumer());
+  }
+
+  private static KeyValue intKv(String key, long value) {
+    return kv(key, AnyValue.newBuilder().setIntValue(value).build());
+  }
+
+  @Test
+  void requestTheActionsDoNotChangeIsPassedOnAsTheSameObjects() {
+    AttributesProcessor p = processor(new ActionConfig("env", null, "insert", "prod", null, null, null),
+        new ActionConfig("absent", null, "update", "x", null, null, null),
+        new ActionConfig("absent", null, "hash", null, null, null, null));
+    Traces in = traces("api", span("a", kv("env", str("dev"))), span("b", kv("env", str("test"))));
+
+    assertThat(p.process(in)).isSameAs(in);
+  }
+
+  @Test
+  void testbedShapedSpansGetTheInsertAndTheHash() {
+    AttributesProcessor p = processor(new ActionConfig("environment", null, "insert", "production", null, null, null),
+        new ActionConfig("load_generator.trace_seq_num", null, "hash", null, null, null, null));
+    KeyValue seq = intKv("load_generator.span_seq_num", 7);
+    Span changed = span("load-generator-span", seq, intKv("load_generator.trace_seq_num", 1));
+    Span appendOnly = span("other", seq);
+    Traces in = traces("api", changed, appendOnly);
+
+    Traces out = (Traces) p.process(in);
+
+    List<Span> spans = out.resourceSpans().get(0).getScopeSpans(0).getSpansList();
+    assertThat(spans.get(0)).isEqualTo(span("load-generator-span", seq,
+        kv("load_generator.trace_seq_num", str("7c9fa136d4413fa6173637e883b6998d32e1d675f88cddff9dcbcf331820f4b8")),
+        kv("environment", str("production"))));
+    assertThat(spans.get(1)).isEqualTo(span("other", seq, kv("environment", str("production"))));
+    assertThat(spans.get(1).getAttributes(0)).as("existing attributes are passed on as the same objects").isSameAs(seq);
+    assertThat(out.resourceSpans().get(0).getResource()).isSameAs(in.resourceSpans().get(0).getResource());
+  }
+
+  @Test
+  void deletingAndAppendingRebuildsTheWholeAttributeList() {
+    AttributesProcessor p = processor(new ActionConfig("a", null, "delete", null, null, null, null),
+        new ActionConfig("x", null, "insert", 1, null, null, null),
+        new ActionConfig("y", null, "insert", 2, null, null, null));
+    Traces in = traces("api", span("s", kv("a", str("1")), kv("b", str("2"))));
+
+    Traces out = (Traces) p.process(in);
+
+    assertThat(out.resourceSpans().get(0).getScopeSpans(0).getSpans(0).getAttributesList())
+        .containsExactly(kv("b", str("2")), intKv("x", 1), intKv("y", 2));
   }
 }

@@ -4,175 +4,111 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.sluice.api.ClientMetadata;
 import io.sluice.api.SelfTelemetry;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Compiled attribute actions, applied in order to one attribute list. The list is copied only when
  * an action changes it, so data the actions do not touch passes on as the same objects. Data that
  * does not fit an action (e.g. {@code convert} of {@code "abc"} to int) is left unchanged and
  * counted in {@code sluice_processor_attributes_skipped_total{action}}.
+ *
+ * <p>Everything that does not depend on the data is prepared here once ({@link Action}: the action
+ * kinds, the entries written for a configured {@code value}, the compiled patterns). What depends on
+ * one request (its client metadata, the SHA-256 state {@code hash} uses) lives in a {@link Run}.
  */
 public final class Actions {
-  private final List<Action> actions;
-  private final Map<String, SelfTelemetry.Counter> skipped;
-
-  private record Action(
-      String kind, String key, Pattern pattern, AnyValue value, String fromAttribute,
-      String fromContext, String convertedType, Map<String, String> groups, KeyValue constant) {}
+  private final Action[] actions;
+  /** Copied for each {@link Run} that hashes; null without a {@code hash} action. */
+  private final MessageDigest sha256;
 
   /** Compiles validated actions; {@code telemetry} gets the skip counter. */
   public Actions(List<ActionConfig> configs, SelfTelemetry telemetry) {
-    List<Action> list = new ArrayList<>();
-    for (ActionConfig c : configs) {
-      GoRegex re = c.pattern() == null || c.pattern().isEmpty() ? null : GoRegex.compile(c.pattern());
-      AnyValue value = c.value() == null ? null : toAnyValue(c.value());
-      list.add(new Action(c.action(), c.key(), re == null ? null : re.pattern(), value,
-          c.fromAttribute(), c.fromContext(), c.convertedType(), re == null ? Map.of() : re.groups(),
-          value == null ? null : kv(c.key(), value)));
+    Map<String, SelfTelemetry.Counter> skipped = new HashMap<>();
+    for (String action : List.of("convert", "extract", "hash")) {
+      skipped.put(action, telemetry.counter("sluice_processor_attributes_skipped",
+          "Attribute actions not applied because the data did not fit them", "action", action));
     }
-    this.actions = List.copyOf(list);
-    this.skipped = Map.of(
-        "convert", telemetry.counter("sluice_processor_attributes_skipped",
-            "Attribute actions not applied because the data did not fit them", "action", "convert"),
-        "extract", telemetry.counter("sluice_processor_attributes_skipped",
-            "Attribute actions not applied because the data did not fit them", "action", "extract"),
-        "hash", telemetry.counter("sluice_processor_attributes_skipped",
-            "Attribute actions not applied because the data did not fit them", "action", "hash"));
+    this.actions = new Action[configs.size()];
+    for (int i = 0; i < actions.length; i++) {
+      actions[i] = Action.compile(configs.get(i), i, skipped.get(configs.get(i).action()));
+    }
+    this.sha256 = Arrays.stream(actions).anyMatch(a -> a instanceof Action.Hash) ? Sha256Hex.prototype() : null;
   }
 
   /** Whether there are no actions. */
   public boolean isEmpty() {
-    return actions.isEmpty();
+    return actions.length == 0;
   }
 
   /**
-   * Applies every action.
+   * Applies every action to one list; for the many lists of one request, {@link #run} once and apply
+   * that.
    *
    * @return {@code attributes} itself when nothing changed, otherwise the new list
    */
   public List<KeyValue> apply(List<KeyValue> attributes, ClientMetadata metadata) {
-    List<KeyValue> cur = attributes;
-    boolean copied = false;
-    for (Action a : actions) {
-      switch (a.kind()) {
-        case "insert", "update", "upsert" -> {
-          int idx = indexOf(cur, a.key());
-          if ((a.kind().equals("insert") && idx >= 0) || (a.kind().equals("update") && idx < 0)) {
-            continue;
+    return run(metadata).apply(attributes);
+  }
+
+  /** The actions for the attribute lists of one request, whose client metadata is {@code metadata}. */
+  public Run run(ClientMetadata metadata) {
+    return new Run(metadata);
+  }
+
+  /**
+   * The actions applied to the attribute lists of one request: values taken from its client
+   * metadata are looked up once, and {@code hash} reuses one digest. Not thread-safe: one per
+   * request and thread.
+   */
+  public final class Run {
+    /** Per action: the entry a {@code from_context} write puts, or null when the metadata lacks it. */
+    private final KeyValue[] contextEntries;
+    private Sha256Hex hasher;
+
+    private Run(ClientMetadata metadata) {
+      KeyValue[] entries = null;
+      for (int i = 0; i < actions.length; i++) {
+        if (actions[i] instanceof Action.Write w && w.fromContext() != null) {
+          if (entries == null) {
+            entries = new KeyValue[actions.length];
           }
-          AnyValue v = source(a, cur, metadata);
-          if (v == null || (idx >= 0 && cur.get(idx).getValue().equals(v))) {
-            continue;
-          }
-          if (!copied) {
-            cur = new ArrayList<>(cur);
-            copied = true;
-          }
-          KeyValue entry = a.constant() != null ? a.constant() : kv(a.key(), v);
-          if (idx >= 0) {
-            cur.set(idx, entry);
-          } else {
-            cur.add(entry);
-          }
+          AnyValue v = fromContext(w.fromContext(), metadata);
+          entries[i] = v == null ? null : kv(w.key(), v);
         }
-        case "delete" -> {
-          for (int i = cur.size() - 1; i >= 0; i--) {
-            if (keyMatches(a, cur.get(i).getKey())) {
-              if (!copied) {
-                cur = new ArrayList<>(cur);
-                copied = true;
-              }
-              cur.remove(i);
-            }
-          }
-        }
-        case "hash" -> {
-          for (int i = 0; i < cur.size(); i++) {
-            if (keyMatches(a, cur.get(i).getKey())) {
-              AnyValue h = hash(cur.get(i).getValue());
-              if (h == null) {
-                skipped.get("hash").increment();
-                continue;
-              }
-              if (!copied) {
-                cur = new ArrayList<>(cur);
-                copied = true;
-              }
-              cur.set(i, kv(cur.get(i).getKey(), h));
-            }
-          }
-        }
-        case "extract" -> {
-          int idx = indexOf(cur, a.key());
-          if (idx < 0) {
-            continue;
-          }
-          AnyValue v = cur.get(idx).getValue();
-          Matcher m = v.hasStringValue() ? a.pattern().matcher(v.getStringValue()) : null;
-          if (m == null || !m.find()) {
-            skipped.get("extract").increment();
-            continue;
-          }
-          if (!copied) {
-            cur = new ArrayList<>(cur);
-            copied = true;
-          }
-          for (Map.Entry<String, String> g : a.groups().entrySet()) {
-            String s = m.group(g.getKey());
-            if (s != null) {
-              set(cur, indexOf(cur, g.getValue()), g.getValue(), str(s));
-            }
-          }
-        }
-        case "convert" -> {
-          int idx = indexOf(cur, a.key());
-          if (idx < 0) {
-            continue;
-          }
-          AnyValue from = cur.get(idx).getValue();
-          AnyValue to = convert(from, a.convertedType());
-          if (to == null) {
-            skipped.get("convert").increment();
-            continue;
-          }
-          if (!to.equals(from)) {
-            if (!copied) {
-              cur = new ArrayList<>(cur);
-              copied = true;
-            }
-            cur.set(idx, kv(a.key(), to));
-          }
-        }
-        default -> throw new IllegalStateException("unvalidated action " + a.kind());
       }
+      this.contextEntries = entries;
     }
-    return cur;
+
+    /**
+     * Applies every action.
+     *
+     * @return {@code attributes} itself when nothing changed, otherwise the new list
+     */
+    public List<KeyValue> apply(List<KeyValue> attributes) {
+      List<KeyValue> cur = attributes;
+      for (Action a : actions) {
+        cur = a.apply(cur, attributes, this);
+      }
+      return cur;
+    }
+
+    KeyValue contextEntry(int slot) {
+      return contextEntries[slot];
+    }
+
+    AnyValue hash(AnyValue v) {
+      if (hasher == null) {
+        hasher = Sha256Hex.copyOf(sha256);
+      }
+      return hasher.hash(v);
+    }
   }
 
-  private static boolean keyMatches(Action a, String key) {
-    // The Collector matches key patterns anywhere in the key (Go regexp MatchString).
-    return a.pattern() != null ? a.pattern().matcher(key).find() : key.equals(a.key());
-  }
-
-  private static AnyValue source(Action a, List<KeyValue> cur, ClientMetadata metadata) {
-    if (a.value() != null) {
-      return a.value();
-    }
-    if (a.fromAttribute() != null && !a.fromAttribute().isEmpty()) {
-      int i = indexOf(cur, a.fromAttribute());
-      return i < 0 ? null : cur.get(i).getValue();
-    }
-    String ctx = a.fromContext();
+  private static AnyValue fromContext(String ctx, ClientMetadata metadata) {
     if (ctx.equals("client.address")) {
       return metadata.clientAddress() == null ? null : str(metadata.clientAddress());
     }
@@ -189,14 +125,6 @@ public final class Actions {
       }
     }
     return -1;
-  }
-
-  private static void set(List<KeyValue> list, int idx, String key, AnyValue v) {
-    if (idx >= 0) {
-      list.set(idx, kv(key, v));
-    } else {
-      list.add(kv(key, v));
-    }
   }
 
   /** A key/value pair. */
@@ -220,29 +148,6 @@ public final class Actions {
       return b.setDoubleValue(n.doubleValue()).build();
     }
     return b.setStringValue(String.valueOf(v)).build();
-  }
-
-  /**
-   * The Collector's {@code hash}: SHA-256, hex-encoded, of a string's UTF-8 bytes, a bool's single
-   * byte (1 or 0), or an int's or double's 8 little-endian bytes; null for other types.
-   */
-  static AnyValue hash(AnyValue v) {
-    byte[] bytes;
-    switch (v.getValueCase()) {
-      case STRING_VALUE -> bytes = v.getStringValue().getBytes(StandardCharsets.UTF_8);
-      case BOOL_VALUE -> bytes = new byte[] {(byte) (v.getBoolValue() ? 1 : 0)};
-      case INT_VALUE -> bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v.getIntValue()).array();
-      case DOUBLE_VALUE -> bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-          .putLong(Double.doubleToRawLongBits(v.getDoubleValue())).array();
-      default -> {
-        return null;
-      }
-    }
-    try {
-      return str(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 
   /** The Collector's {@code convert}; null when the value does not convert. */

@@ -108,4 +108,28 @@ class ActionsTest {
     assertThat(toString.apply(List.of(kv("v", i(7))), ClientMetadata.EMPTY)).containsExactly(kv("v", str("7")));
     assertThat(toString.apply(List.of(kv("v", d(1.0))), ClientMetadata.EMPTY)).containsExactly(kv("v", str("1")));
   }
+
+  @Test
+  void oneRunHashesEveryListAfreshAndReadsTheMetadataForEach() {
+    Actions a = actions(new ActionConfig("n", null, "hash", null, null, null, null),
+        new ActionConfig("tenant", null, "insert", null, null, "metadata.x-tenant", null));
+    Actions.Run run = a.run(ClientMetadata.of(Map.of("x-tenant", List.of("acme")), null));
+
+    List<KeyValue> first = run.apply(List.of(kv("n", i(1))));
+    List<KeyValue> second = run.apply(List.of(kv("n", str("user@example.com"))));
+    List<KeyValue> third = run.apply(List.of(kv("n", i(1))));
+
+    assertThat(first).containsExactly(
+        kv("n", str("7c9fa136d4413fa6173637e883b6998d32e1d675f88cddff9dcbcf331820f4b8")), kv("tenant", str("acme")));
+    assertThat(second).as("the digest starts afresh after each value").containsExactly(
+        kv("n", str("b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514")), kv("tenant", str("acme")));
+    assertThat(third).isEqualTo(first);
+  }
+
+  @Test
+  void metadataWithoutTheHeaderWritesNothing() {
+    Actions a = actions(new ActionConfig("tenant", null, "upsert", null, null, "metadata.x-tenant", null));
+    List<KeyValue> in = List.of(kv("k", str("v")));
+    assertThat(a.run(ClientMetadata.EMPTY).apply(in)).isSameAs(in);
+  }
 }
