@@ -8,7 +8,8 @@
 # into BENCHMARKS.md's profile section instead of the tables (profiling costs CPU).
 #
 # Environment: SLUICE_DIST (default packaging/distribution/target/sluice), BENCH_DURATION (measured
-# window, default 60s), BENCH_WARMUP (load before measuring, default 10s), BENCH_CONCURRENCY (senders
+# window, default 60s), BENCH_WARMUP (load before measuring, default 120s: the JVM's JIT compiler works
+# through the first two minutes; each row notes what it still spent), BENCH_CONCURRENCY (senders
 # in traces-saturation, default 100), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
 # BENCH_SCRAPE_INTERVAL (default 15s), BENCH_PORT_BASE (daemon receiver port, default 24317),
 # BENCH_MARKDOWN (file to rewrite, default BENCHMARKS.md at the repository root).
@@ -57,7 +58,7 @@ if (( smoke )); then
   SERIES=${BENCH_SERIES:-10000}; SCRAPE_INTERVAL=${BENCH_SCRAPE_INTERVAL:-2s}
   write=${write:-0}
 else
-  WARMUP=$(seconds "${BENCH_WARMUP:-10s}"); DURATION=$(seconds "${BENCH_DURATION:-60s}")
+  WARMUP=$(seconds "${BENCH_WARMUP:-120s}"); DURATION=$(seconds "${BENCH_DURATION:-60s}")
   SERIES=${BENCH_SERIES:-10000 100000 1000000}; SCRAPE_INTERVAL=${BENCH_SCRAPE_INTERVAL:-15s}
   write=${write:-1}
 fi
@@ -240,7 +241,11 @@ result_row() { # items-per-second-or-dash, loadgen summary
   avg=$(num "$METER" rss_avg_mib); peak=$(num "$METER" rss_peak_mib)
   local per_million; per_million=$(div "$cpu_s" "$(div "$DELIVERED" 1000000 '%.6f')" '%.2f')
   [[ "$DELIVERED" == 0 ]] && per_million="n/a (nothing delivered)"
-  row "$1 | $(fmt "$pct" '%.2f') | $per_million | $(fmt "$avg" '%.0f') / $(fmt "$peak" '%.0f') | $2"
+  # The JIT compiler's share: what the JVM still spends compiling hot code after the warm-up, and
+  # what compiling cost since the daemon started (a one-time cost a long-running daemon amortises).
+  local jit jit_total
+  jit=$(div "$(num "$METER" jit_cpu_s)" "$(div "$cpu_s" 100 '%.6f')" '%.0f'); jit_total=$(fmt "$(num "$METER" jit_cpu_s_since_start)" '%.1f')
+  row "$1 | $(fmt "$pct" '%.2f') | $per_million | $(fmt "$avg" '%.0f') / $(fmt "$peak" '%.0f') | $2; JIT compiler threads: ${jit}% of the window's CPU, ${jit_total} CPU-s since start"
 }
 
 # --- Scenarios -----------------------------------------------------------------------------------

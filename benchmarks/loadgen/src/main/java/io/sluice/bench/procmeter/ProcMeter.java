@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * Samples a process's CPU time and RSS from {@code /proc} every interval, for a duration or until
  * the process ends or this meter is terminated, then prints (and optionally writes) a JSON report:
- * CPU-seconds, CPU % of one core, average and peak RSS.
+ * CPU-seconds, CPU % of one core, average and peak RSS, and how much of the CPU went to the JIT
+ * compiler threads (in the window, and since the process started).
  */
 @Command(name = "procmeter", mixinStandardHelpOptions = true, description = "Meters a process's CPU and RSS from /proc.")
 public final class ProcMeter implements Callable<Integer> {
@@ -98,6 +99,8 @@ public final class ProcMeter implements Callable<Integer> {
     private final long ticksPerSecond;
     private long firstTicks = -1;
     private long lastTicks;
+    private long firstJitTicks;
+    private long lastJitTicks;
     private long startNanos;
     private long lastNanos;
     private long samples;
@@ -127,9 +130,11 @@ public final class ProcMeter implements Callable<Integer> {
     synchronized void add(ProcStat stat, long nanos) {
       if (firstTicks < 0) {
         firstTicks = stat.cpuTicks();
+        firstJitTicks = stat.jitTicks();
         startNanos = nanos;
       }
       lastTicks = stat.cpuTicks();
+      lastJitTicks = stat.jitTicks();
       lastNanos = nanos;
       samples++;
       rssSum += stat.rssBytes();
@@ -143,7 +148,7 @@ public final class ProcMeter implements Callable<Integer> {
       return String.format(
           Locale.ROOT,
           "{\"pid\":%d,\"samples\":%d,\"wall_s\":%.3f,\"cpu_s\":%.3f,\"cpu_pct_one_core\":%.2f,"
-              + "\"rss_avg_mib\":%.1f,\"rss_peak_mib\":%.1f,\"clk_tck\":%d}",
+              + "\"rss_avg_mib\":%.1f,\"rss_peak_mib\":%.1f,\"jit_cpu_s\":%.3f,\"jit_cpu_s_since_start\":%.3f,\"clk_tck\":%d}",
           pid,
           samples,
           wall,
@@ -151,6 +156,8 @@ public final class ProcMeter implements Callable<Integer> {
           wall > 0 ? 100.0 * cpu / wall : 0,
           samples == 0 ? 0 : rssSum / samples / mib,
           rssPeak / mib,
+          firstTicks < 0 ? 0 : (double) (lastJitTicks - firstJitTicks) / ticksPerSecond,
+          (double) lastJitTicks / ticksPerSecond,
           ticksPerSecond);
     }
   }

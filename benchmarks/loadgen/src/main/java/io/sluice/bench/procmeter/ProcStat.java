@@ -4,13 +4,42 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** One reading of a process from {@code /proc}: CPU ticks (user + system) and resident set size. */
-public record ProcStat(long cpuTicks, long rssBytes) {
+/**
+ * One reading of a process from {@code /proc}: CPU ticks (user + system), resident set size, and
+ * the CPU ticks of its JIT compiler threads (HotSpot's "C1 CompilerThreadN" / "C2 CompilerThreadN").
+ */
+public record ProcStat(long cpuTicks, long rssBytes, long jitTicks) {
 
-  /** Reads {@code /proc/PID/stat} and {@code /proc/PID/status}. */
+  /** Reads {@code /proc/PID/stat}, {@code /proc/PID/status} and the stat of each thread. */
   public static ProcStat read(long pid) throws IOException {
     Path dir = Path.of("/proc", Long.toString(pid));
-    return new ProcStat(parseCpuTicks(Files.readString(dir.resolve("stat"))), parseRssBytes(Files.readString(dir.resolve("status"))));
+    return new ProcStat(parseCpuTicks(Files.readString(dir.resolve("stat"))), parseRssBytes(Files.readString(dir.resolve("status"))),
+        jitTicks(dir));
+  }
+
+  /** The CPU ticks of the JIT compiler threads; a thread that ends between listing and reading is skipped. */
+  static long jitTicks(Path dir) throws IOException {
+    long sum = 0;
+    try (var tasks = Files.list(dir.resolve("task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(t.resolve("stat"));
+        } catch (IOException e) {
+          continue;
+        }
+        if (isJitThread(stat)) {
+          sum += parseCpuTicks(stat);
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Whether a {@code /proc/PID/task/TID/stat} line is a HotSpot compiler thread's (comm is cut at 15 chars). */
+  static boolean isJitThread(String stat) {
+    int open = stat.indexOf('(');
+    return stat.startsWith("C1 CompilerThre", open + 1) || stat.startsWith("C2 CompilerThre", open + 1);
   }
 
   /**
