@@ -20,7 +20,7 @@ REPO=$(dirname "$BENCH_DIR")
 # shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation traces-10k-file-storage
-  traces-saturation-file-storage otlp-to-jaeger otlp-to-loki scrape-to-remote-write idle
+  traces-saturation-file-storage otlp-to-jaeger otlp-to-jaeger-saturation otlp-to-loki scrape-to-remote-write idle
   prometheus-agent-side-by-side jmh)
 OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
 
@@ -434,6 +434,7 @@ for CURRENT in "${scenarios[@]}"; do
     traces-10k-file-storage) load_scenario traces --otlp-grpc otlp_grpc spans --rate 10000 ;;
     traces-saturation-file-storage) load_scenario traces --otlp-grpc otlp_grpc spans --concurrency "$CONCURRENCY" ;;
     otlp-to-jaeger) load_scenario traces --jaeger-http jaeger_http spans --rate 10000 ;;
+    otlp-to-jaeger-saturation) load_scenario traces --jaeger-http jaeger_http spans --concurrency "$CONCURRENCY" ;;
     otlp-to-loki) load_scenario logs --loki loki log_records --rate 10000 ;;
     scrape-to-remote-write) scrape_scenario ;;
     idle) idle_scenario ;;
@@ -469,6 +470,7 @@ TARGETS=(
   "traces-saturation|||2|#3 (OTLP in and out)"
   "otlp-to-loki|5|80||#6 (Loki)"
   "otlp-to-jaeger|4|||#7 (Jaeger)"
+  "otlp-to-jaeger-saturation|||3|#7 (Jaeger)"
   "idle|0.5|60||#9 (packaging)"
 )
 targets_section() {

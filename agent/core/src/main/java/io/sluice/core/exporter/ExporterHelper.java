@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,10 +83,18 @@ public final class ExporterHelper implements DataConsumer, Component {
   private boolean started;
   private boolean stopped;
 
-  private record Item(TelemetryData data, CompletableFuture<Void> done) {}
+  private record Item(TelemetryData data, CompletableFuture<Void> done, long bytes) {}
 
   /** Put in the queue at shutdown so that workers blocked on an empty queue see {@code stopping}. */
-  private static final Item WAKE_UP = new Item(io.sluice.api.Traces.empty(), null);
+  private static final Item WAKE_UP = new Item(io.sluice.api.Traces.empty(), null, 0);
+
+  /**
+   * The bytes that the in-memory sending queues of all exporters may hold together: a quarter of
+   * the heap. {@code queue_size} counts batches, and a batch can be megabytes; without this bound a
+   * back end slower than the senders fills the queues until the heap runs out, where the pipeline
+   * must instead refuse (retryably) so that senders back off.
+   */
+  static final AtomicLong QUEUED_BYTES_BUDGET = new AtomicLong(Runtime.getRuntime().maxMemory() / 4);
 
   /** How one batch's delivery ended. */
   private enum Outcome { SENT, DROPPED, LEFT_IN_STORAGE }
@@ -195,7 +204,13 @@ public final class ExporterHelper implements DataConsumer, Component {
     if (persistent) {
       return store(data);
     }
-    if (!queue.offer(new Item(data, null))) {
+    long bytes = data.serializedSize();
+    if (QUEUED_BYTES_BUDGET.addAndGet(-bytes) < 0) {
+      QUEUED_BYTES_BUDGET.addAndGet(bytes);
+      return refuseFull(data, "the in-memory sending queues hold a quarter of the heap");
+    }
+    if (!queue.offer(new Item(data, null, bytes))) {
+      QUEUED_BYTES_BUDGET.addAndGet(bytes);
       return refuseFull(data, settings.sendingQueue().queueSize() + " batches");
     }
     return CompletableFuture.completedFuture(null);
@@ -300,6 +315,7 @@ public final class ExporterHelper implements DataConsumer, Component {
       try {
         send(item.data(), item.done());
       } finally {
+        QUEUED_BYTES_BUDGET.addAndGet(item.bytes());
         inFlight.decrementAndGet();
       }
     }
@@ -457,6 +473,7 @@ public final class ExporterHelper implements DataConsumer, Component {
         List<Item> left = new ArrayList<>();
         queue.drainTo(left);
         left.removeIf(i -> i == WAKE_UP);
+        left.forEach(i -> QUEUED_BYTES_BUDGET.addAndGet(i.bytes()));
         int items = left.stream().mapToInt(i -> i.data().itemCount()).sum();
         if (items > 0) {
           sendFailed.add(items);

@@ -74,6 +74,37 @@ class ExporterHelperTest {
   }
 
   @Test
+  void inMemoryQueuesRefuseRetryablyBeyondTheirShareOfTheHeap() throws Exception {
+    long budget = ExporterHelper.QUEUED_BYTES_BUDGET.get();
+    long batch = logs(10).serializedSize();
+    // Room for two batches: one with the worker (held until sent), one waiting.
+    ExporterHelper.QUEUED_BYTES_BUDGET.set(2 * batch + batch / 2);
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    exporter.behaviour = d -> never;
+    ExporterHelper helper = new ExporterHelper(exporter, settings(true, 1, 1000, Duration.ofMillis(10)), Signal.LOGS, ctx);
+    try {
+      helper.start();
+      helper.consume(logs(10)).join();
+      while (helper.queueSize() > 0) {
+        Thread.sleep(5);
+      }
+      helper.consume(logs(10)).join();
+      assertThatThrownBy(() -> helper.consume(logs(10)).join())
+          .cause().isInstanceOf(PipelineException.class)
+          .hasMessageContaining("is full")
+          .matches(e -> ((PipelineException) e).isRetryable());
+      assertThat(ctx.metric("otelcol_exporter_enqueue_failed_log_records", "exporter", "test_exporter")).isEqualTo(10);
+      never.complete(null);
+      helper.shutdown(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+      assertThat(ctx.metric("otelcol_exporter_sent_log_records")).isEqualTo(20);
+      // Sent batches give their bytes back.
+      assertThat(ExporterHelper.QUEUED_BYTES_BUDGET.get()).isEqualTo(2 * batch + batch / 2);
+    } finally {
+      ExporterHelper.QUEUED_BYTES_BUDGET.set(budget);
+    }
+  }
+
+  @Test
   void retriesRetryableFailuresThenCountsSent() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     exporter.behaviour = d -> attempts.incrementAndGet() < 3

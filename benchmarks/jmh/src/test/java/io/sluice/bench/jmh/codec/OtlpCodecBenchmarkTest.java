@@ -17,5 +17,7 @@ class OtlpCodecBenchmarkTest {
     assertThat(bench.decode().itemCount()).isEqualTo(OtlpCodecBenchmark.ITEMS);
     assertThat(bench.decode().signal().name()).isEqualToIgnoringCase(signal);
     assertThat(bench.encode()).isEqualTo(bench.encoded);
+    assertThat(bench.forward()).isEqualTo(bench.encoded);
+    assertThat(bench.parse()).isEqualTo(bench.changed.getClass().getMethod("toProto").invoke(bench.changed));
   }
 }
