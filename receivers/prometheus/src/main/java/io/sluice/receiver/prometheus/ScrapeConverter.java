@@ -59,19 +59,19 @@ final class ScrapeConverter {
   private static final char ESC = '\u0002';
 
   /**
-   * A sample after relabeling. Labels are sorted and exclude {@code __name__}; {@code key} is
-   * {@link #key}{@code (name, labels, null)}.
+   * A sample after relabeling. Labels are sorted and exclude {@code __name__}. Its {@link #key} is
+   * built when asked for, not kept: a scrape holds all its samples at once.
    */
   record ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram, String key) {
-    ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-        ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
-      this(name, labels, value, timestampMs, exemplar, nativeHistogram, ScrapeConverter.key(name, labels, null));
-    }
-
+      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
     ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
         ExpositionParser.Exemplar exemplar) {
       this(name, labels, value, timestampMs, exemplar, null);
+    }
+
+    /** {@link ScrapeConverter#key}{@code (name, labels, null)}. */
+    String key() {
+      return ScrapeConverter.key(name, labels, null);
     }
   }
 
@@ -103,11 +103,11 @@ final class ScrapeConverter {
   static String key(String name, Map<String, String> sortedLabels, String skip) {
     StringBuilder sb = new StringBuilder(name.length() + 16 * sortedLabels.size());
     escape(sb, name);
-    for (Map.Entry<String, String> e : sortedLabels.entrySet()) {
-      if (!e.getKey().equals(skip)) {
-        escape(escape(sb.append(SEP), e.getKey()).append(EQ), e.getValue());
+    sortedLabels.forEach((k, v) -> {
+      if (!k.equals(skip)) {
+        escape(escape(sb.append(SEP), k).append(EQ), v);
       }
-    }
+    });
     return sb.toString();
   }
 
@@ -395,8 +395,9 @@ final class ScrapeConverter {
     }
 
     void gauge(ScrapedSample s, String help, String unit) {
-      gauges.remove(s.key());
-      newGauges.add(s.key());
+      String key = s.key();
+      gauges.remove(key);
+      newGauges.add(key);
       Map<String, String> l = s.labels();
       NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(l))
           .setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
