@@ -190,7 +190,7 @@ final class MetricTranslator {
             out.droppedExponential++;
             continue;
           }
-          series(out, name, labels(base, p.getAttributesList()), job, instance, null, null).histograms.add(h);
+          series(out, name, labels(base, p.getAttributesList()), job, instance, null, null).addHistogram(h);
           latest = Math.max(latest, h.timestampMs());
         }
       }
@@ -219,7 +219,7 @@ final class MetricTranslator {
     PromSeries s = series(out, name, labels, job, instance, null, null);
     s.add(v, ts);
     for (Exemplar e : p.getExemplarsList()) {
-      s.exemplars.add(exemplar(e));
+      s.addExemplar(exemplar(e));
     }
     return ts;
   }
@@ -243,7 +243,7 @@ final class MetricTranslator {
       for (Exemplar e : exemplars) {
         double ev = exemplarValue(e);
         if (ev > lower && ev <= bound) {
-          s.exemplars.add(exemplar(e));
+          s.addExemplar(exemplar(e));
         }
       }
     }

@@ -19,8 +19,9 @@ final class PromSeries {
   private double[] values = new double[1];
   private int size;
   private boolean sorted = true;
-  final List<Exemplar> exemplars = new ArrayList<>(0);
-  final List<NativeHistograms.NativeHistogram> histograms = new ArrayList<>(0);
+  /** Created on first use: most series have neither, and a scrape's batch holds them all at once. */
+  private List<Exemplar> exemplars;
+  private List<NativeHistograms.NativeHistogram> histograms;
 
   /** An exemplar: labels (trace_id, span_id, filtered attributes), value and time in ms. */
   record Exemplar(String[] labels, double value, long timestampMs) {}
@@ -43,6 +44,28 @@ final class PromSeries {
     size++;
   }
 
+  void addExemplar(Exemplar e) {
+    if (exemplars == null) {
+      exemplars = new ArrayList<>(1);
+    }
+    exemplars.add(e);
+  }
+
+  List<Exemplar> exemplars() {
+    return exemplars == null ? List.of() : exemplars;
+  }
+
+  void addHistogram(NativeHistograms.NativeHistogram h) {
+    if (histograms == null) {
+      histograms = new ArrayList<>(1);
+    }
+    histograms.add(h);
+  }
+
+  List<NativeHistograms.NativeHistogram> histograms() {
+    return histograms == null ? List.of() : histograms;
+  }
+
   int size() {
     return size;
   }
@@ -57,7 +80,9 @@ final class PromSeries {
 
   /** Sorts samples by time (stable), so that one series' samples are never sent out of order. */
   void sortSamples() {
-    histograms.sort(java.util.Comparator.comparingLong(NativeHistograms.NativeHistogram::timestampMs));
+    if (histograms != null) {
+      histograms.sort(java.util.Comparator.comparingLong(NativeHistograms.NativeHistogram::timestampMs));
+    }
     if (sorted) {
       return;
     }

@@ -152,13 +152,13 @@ class MetricTranslatorTest {
     var r = new MetricTranslator(c).translate(request(Resource.getDefaultInstance(), m));
     assertThat(r.droppedExponential).as("scale -5 is below schema -4").isEqualTo(1);
     var byName = r.series.values().stream().collect(Collectors.toMap(s -> String.join(",", s.labels), s -> s));
-    var plain = byName.get("__name__,payload_size_bytes").histograms.get(0);
+    var plain = byName.get("__name__,payload_size_bytes").histograms().get(0);
     assertThat(plain.schema()).isZero();
     assertThat(plain.count()).isEqualTo(7);
     assertThat(plain.zeroCount()).isEqualTo(1);
     assertThat(plain.positiveOffset()).isZero();
     assertThat(plain.positiveDeltas()).containsExactly(1, 1, -2, 3);
-    var merged = byName.get("__name__,payload_size_bytes,fine,yes").histograms.get(0);
+    var merged = byName.get("__name__,payload_size_bytes,fine,yes").histograms().get(0);
     assertThat(merged.schema()).isEqualTo(8);
     assertThat(merged.positiveOffset()).isEqualTo(2);
     assertThat(merged.positiveDeltas()).containsExactly(3, -1);
