@@ -141,7 +141,11 @@ final class ScrapeConverter {
     return escape(escape(new StringBuilder(), job).append(SEP), instance).toString();
   }
 
-  /** Builds the metrics of a successful scrape, plus stale markers for vanished points. */
+  /**
+   * Builds the metrics of a successful scrape, plus stale markers for vanished points. Takes
+   * {@code samples} over: it sets each entry to null once converted, so that a large scrape does
+   * not hold its samples and their OTLP points at once.
+   */
   Metrics convert(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, long scrapeMs,
       List<ScrapedSample> synthetic) {
     Builder b = new Builder(scrapeMs);
@@ -161,7 +165,9 @@ final class ScrapeConverter {
       }
     }
     Map<String, HistAcc> hists = new LinkedHashMap<>();
-    for (ScrapedSample s : samples) {
+    for (int i = 0; i < samples.size(); i++) {
+      ScrapedSample s = samples.get(i);
+      samples.set(i, null);
       if (s.name().equals("target_info")) {
         continue;
       }
