@@ -231,13 +231,14 @@ final class MetricTranslator {
     int nb = p.getExplicitBoundsCount();
     List<Exemplar> exemplars = p.getExemplarsList();
     long cumulative = 0;
+    String bucketName = name + "_bucket";
     for (int i = 0; i <= nb; i++) {
       double bound = i < nb ? p.getExplicitBounds(i) : Double.POSITIVE_INFINITY;
       if (i < p.getBucketCountsCount()) {
         cumulative += p.getBucketCounts(i);
       }
       double v = stale ? PromSeries.STALE_NAN : i < nb ? cumulative : p.getCount();
-      PromSeries s = series(out, name + "_bucket", labels, job, instance, "le", PromNaming.goFloat(bound));
+      PromSeries s = series(out, bucketName, labels, job, instance, "le", PromNaming.goFloat(bound));
       s.add(v, ts);
       double lower = i == 0 ? Double.NEGATIVE_INFINITY : p.getExplicitBounds(i - 1);
       for (Exemplar e : exemplars) {
@@ -268,6 +269,11 @@ final class MetricTranslator {
   }
 
   private Map<String, String> labels(Map<String, String> base, List<KeyValue> attributes) {
+    if (base.isEmpty()) {
+      Map<String, String> labels = new TreeMap<>();
+      putAttributes(labels, attributes);
+      return labels;
+    }
     Map<String, String> labels = new TreeMap<>(base);
     Map<String, String> own = new TreeMap<>();
     putAttributes(own, attributes);
@@ -277,26 +283,58 @@ final class MetricTranslator {
 
   private PromSeries series(Result out, String name, Map<String, String> labels, String job, String instance,
       String extraName, String extraValue) {
-    Map<String, String> all = new TreeMap<>(labels);
+    // The TreeMap this replaces cost more than the rest of the translation: a handful of labels
+    // are merged in a small array and sorted once.
+    String[] arr = new String[2 * (labels.size() + 4 + externalLabels.size())];
+    int[] n = {0};
+    labels.forEach((k, v) -> n[0] = put(arr, n[0], k, v, true));
+    int size = n[0];
     if (job != null) {
-      all.put("job", job);
+      size = put(arr, size, "job", job, true);
     }
     if (instance != null) {
-      all.put("instance", instance);
+      size = put(arr, size, "instance", instance, true);
     }
     if (extraName != null) {
-      all.put(extraName, extraValue);
+      size = put(arr, size, extraName, extraValue, true);
     }
-    externalLabels.forEach(all::putIfAbsent);
-    all.put("__name__", name);
-    all.values().removeIf(String::isEmpty);
-    String[] arr = new String[all.size() * 2];
-    int i = 0;
-    for (Map.Entry<String, String> e : all.entrySet()) {
-      arr[i++] = e.getKey();
-      arr[i++] = e.getValue();
+    for (Map.Entry<String, String> e : externalLabels.entrySet()) {
+      size = put(arr, size, e.getKey(), e.getValue(), false);
     }
-    return out.series.computeIfAbsent(new LabelsKey(arr), k -> new PromSeries(k.labels()));
+    size = put(arr, size, "__name__", name, true);
+    int kept = 0;
+    for (int i = 0; i < size; i += 2) {
+      if (!arr[i + 1].isEmpty()) {
+        String k = arr[i];
+        String v = arr[i + 1];
+        int j = kept;
+        while (j > 0 && arr[j - 2].compareTo(k) > 0) {
+          arr[j] = arr[j - 2];
+          arr[j + 1] = arr[j - 1];
+          j -= 2;
+        }
+        arr[j] = k;
+        arr[j + 1] = v;
+        kept += 2;
+      }
+    }
+    String[] sorted = kept == arr.length ? arr : Arrays.copyOf(arr, kept);
+    return out.series.computeIfAbsent(new LabelsKey(sorted), k -> new PromSeries(k.labels()));
+  }
+
+  /** Sets (or, unless {@code replace}, keeps) label {@code k} among the first {@code size} slots; returns the new size. */
+  private static int put(String[] arr, int size, String k, String v, boolean replace) {
+    for (int i = 0; i < size; i += 2) {
+      if (arr[i].equals(k)) {
+        if (replace) {
+          arr[i + 1] = v;
+        }
+        return size;
+      }
+    }
+    arr[size] = k;
+    arr[size + 1] = v;
+    return size + 2;
   }
 
   /**
@@ -304,6 +342,14 @@ final class MetricTranslator {
    * the order of their original keys, as the Collector does.
    */
   private static void putAttributes(Map<String, String> into, List<KeyValue> attributes) {
+    if (attributes.size() == 1) {
+      // Nothing to join: the common case of one attribute, without the two maps.
+      String name = PromNaming.labelName(attributes.get(0).getKey());
+      if (!name.isEmpty()) {
+        into.put(name, asString(attributes.get(0).getValue()));
+      }
+      return;
+    }
     Map<String, String> sorted = new TreeMap<>();
     for (KeyValue kv : attributes) {
       sorted.put(kv.getKey(), asString(kv.getValue()));
