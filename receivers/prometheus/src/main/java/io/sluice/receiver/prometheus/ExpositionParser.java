@@ -239,7 +239,7 @@ final class ExpositionParser {
       throw error("expected a space and a value after " + name);
     }
     skipBlanks();
-    double value = number(token());
+    double value = value();
     long ts = NO_TIMESTAMP;
     Exemplar exemplar = null;
     skipBlanks();
@@ -400,6 +400,37 @@ final class ExpositionParser {
       pos++;
     }
     return text.substring(start, pos);
+  }
+
+  /**
+   * A sample's value. A plain integer of up to 15 digits (most values on most pages) is read in
+   * place, exactly, without the token String and the general parser.
+   */
+  private double value() throws ParseException {
+    int start = pos;
+    int i = start;
+    boolean negative = i < text.length() && text.charAt(i) == '-';
+    if (negative) {
+      i++;
+    }
+    long v = 0;
+    int digits = 0;
+    while (i < text.length() && digits <= 15) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      v = v * 10 + (c - '0');
+      digits++;
+      i++;
+    }
+    boolean end = i == text.length() || text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n';
+    if (digits > 0 && digits <= 15 && end) {
+      pos = i;
+      // -0 stays -0.0, as Double.parseDouble("-0") gives.
+      return negative ? -(double) v : v;
+    }
+    return number(token());
   }
 
   private double number(String s) throws ParseException {

@@ -224,29 +224,36 @@ final class ScrapeLoop {
       // The page's sample is not needed any more: let the collector take it while the rest of a
       // large page is processed.
       in.set(i, null);
-      TreeMap<String, String> labels = new TreeMap<>();
-      String[] ls = s.labels();
-      for (int j = 0; j < ls.length; j += 2) {
-        if (!ls[j + 1].isEmpty()) {
-          labels.put(ls[j], ls[j + 1]);
+      String name;
+      SortedLabels sorted;
+      if (job.metricRelabel().isEmpty()) {
+        name = s.name();
+        sorted = merged(s.labels(), sc.honorLabels());
+      } else {
+        TreeMap<String, String> labels = new TreeMap<>();
+        String[] ls = s.labels();
+        for (int j = 0; j < ls.length; j += 2) {
+          if (!ls[j + 1].isEmpty()) {
+            labels.put(ls[j], ls[j + 1]);
+          }
         }
+        mergeTargetLabels(labels, sc.honorLabels());
+        labels.put("__name__", s.name());
+        if (!job.metricRelabel().apply(labels)) {
+          continue;
+        }
+        labels.values().removeIf(String::isEmpty);
+        name = labels.remove("__name__");
+        sorted = SortedLabels.of(labels);
       }
-      mergeTargetLabels(labels, sc.honorLabels());
-      labels.put("__name__", s.name());
-      if (!job.metricRelabel().isEmpty() && !job.metricRelabel().apply(labels)) {
-        continue;
-      }
-      labels.values().removeIf(String::isEmpty);
-      String name = labels.remove("__name__");
       if (name == null || name.isEmpty()) {
         continue;
       }
-      if (sc.labelLimit() > 0 && labels.size() + 1 > sc.labelLimit()) {
+      if (sc.labelLimit() > 0 && sorted.size() + 1 > sc.labelLimit()) {
         throw new ScrapeFailure("label_limit exceeded (metric: " + name + ", number of labels: "
-            + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
+            + (sorted.size() + 1) + ", limit: " + sc.labelLimit() + ")");
       }
       long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
-      SortedLabels sorted = SortedLabels.of(labels);
       ScrapedSample sample = new ScrapedSample(name, sorted, s.value(), ts, s.exemplar(), s.nativeHistogram());
       long h = hash64(name, sorted);
       int slot = (int) (h ^ (h >>> 32)) & (table.length - 1);
@@ -300,6 +307,54 @@ final class ScrapeLoop {
       h = (h ^ s.charAt(i)) * 0x100000001b3L;
     }
     return h;
+  }
+
+  /**
+   * The page's labels merged with the target's as {@link #mergeTargetLabels} does, without
+   * {@code __name__} (the sample's name replaces it) and empty values, in a small array instead of
+   * a TreeMap per sample: the path of every sample when there are no metric_relabel_configs.
+   */
+  private SortedLabels merged(String[] page, boolean honor) {
+    Map<String, String> targetLabels = target.labels();
+    String[] a = new String[page.length + 4 * targetLabels.size()];
+    int n = 0;
+    for (int j = 0; j < page.length; j += 2) {
+      if (!page[j + 1].isEmpty() && !page[j].equals("__name__")) {
+        int i = indexOf(a, n, page[j]);
+        if (i >= 0) {
+          a[i + 1] = page[j + 1];
+        } else {
+          a[n++] = page[j];
+          a[n++] = page[j + 1];
+        }
+      }
+    }
+    for (Map.Entry<String, String> t : targetLabels.entrySet()) {
+      String name = t.getKey();
+      int i = indexOf(a, n, name);
+      if (i < 0) {
+        a[n++] = name;
+        a[n++] = t.getValue();
+      } else if (!honor) {
+        String renamed = "exported_" + name;
+        while (indexOf(a, n, renamed) >= 0) {
+          renamed = "exported_" + renamed;
+        }
+        a[n++] = renamed;
+        a[n++] = a[i + 1];
+        a[i + 1] = t.getValue();
+      }
+    }
+    return SortedLabels.sort(a, n);
+  }
+
+  private static int indexOf(String[] pairs, int length, String name) {
+    for (int i = 0; i < length; i += 2) {
+      if (pairs[i].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */

@@ -37,6 +37,31 @@ final class SortedLabels extends AbstractMap<String, String> {
     return new SortedLabels(pairs);
   }
 
+  /**
+   * The labels among the first {@code length} slots of {@code pairs} (alternating distinct names
+   * and values, in any order) whose value is not empty; {@code pairs} is reordered.
+   */
+  static SortedLabels sort(String[] pairs, int length) {
+    int kept = 0;
+    for (int i = 0; i < length; i += 2) {
+      String k = pairs[i];
+      String v = pairs[i + 1];
+      if (v.isEmpty()) {
+        continue;
+      }
+      int j = kept;
+      while (j > 0 && pairs[j - 2].compareTo(k) > 0) {
+        pairs[j] = pairs[j - 2];
+        pairs[j + 1] = pairs[j - 1];
+        j -= 2;
+      }
+      pairs[j] = k;
+      pairs[j + 1] = v;
+      kept += 2;
+    }
+    return kept == 0 ? EMPTY : new SortedLabels(kept == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, kept));
+  }
+
   /** The labels of {@code labels} in name order. */
   static SortedLabels copyOf(Map<String, String> labels) {
     if (labels instanceof SortedLabels s) {
