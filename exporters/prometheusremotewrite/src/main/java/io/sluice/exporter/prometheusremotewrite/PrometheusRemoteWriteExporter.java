@@ -171,10 +171,10 @@ final class PrometheusRemoteWriteExporter implements Exporter {
       shards.add(new ArrayList<>());
     }
     // Each series is dropped once encoded, so a large batch is not held twice.
-    for (var it = r.series.values().iterator(); it.hasNext(); ) {
-      PromSeries s = it.next();
+    for (int i = 0; i < r.series.size(); i++) {
+      PromSeries s = r.series.get(i);
+      r.series.set(i, null);
       shards.get(Math.floorMod(s.hash, n)).add(WriteRequestEncoder.series(s));
-      it.remove();
     }
     shards.removeIf(List::isEmpty);
     if (shards.isEmpty() && !r.metadata.isEmpty()) {
