@@ -78,14 +78,32 @@ final class ScrapeConverter {
   private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY, EXPONENTIAL }
 
   private final String scheme;
-  private SeriesTable gauges = new SeriesTable(false);
-  private SeriesTable counters = new SeriesTable(true);
-  private SeriesTable histograms = new SeriesTable(true);
-  private SeriesTable summaries = new SeriesTable(true);
-  private SeriesTable exponentials = new SeriesTable(true);
+  /** The target's labels, alternating names and values, which keys hold in two bytes. */
+  private final String[] common;
+  private SeriesTable gauges;
+  private SeriesTable counters;
+  private SeriesTable histograms;
+  private SeriesTable summaries;
+  private SeriesTable exponentials;
 
   ScrapeConverter(String scheme) {
+    this(scheme, Map.of());
+  }
+
+  /** A converter for a target with {@code targetLabels}. */
+  ScrapeConverter(String scheme, Map<String, String> targetLabels) {
     this.scheme = scheme;
+    this.common = new String[targetLabels.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, String> e : new TreeMap<>(targetLabels).entrySet()) {
+      common[i++] = e.getKey();
+      common[i++] = e.getValue();
+    }
+    gauges = new SeriesTable(false, common);
+    counters = new SeriesTable(true, common);
+    histograms = new SeriesTable(true, common);
+    summaries = new SeriesTable(true, common);
+    exponentials = new SeriesTable(true, common);
   }
 
   /**
@@ -102,6 +120,11 @@ final class ScrapeConverter {
       }
     });
     return sb.toString();
+  }
+
+  /** {@code s} escaped as in a key. */
+  static String escape(String s) {
+    return escape(new StringBuilder(s.length()), s).toString();
   }
 
   private static StringBuilder escape(StringBuilder sb, String s) {
@@ -219,7 +242,7 @@ final class ScrapeConverter {
     }
     b.staleRemaining();
     if (removed) {
-      b.newGauges = new SeriesTable(false);
+      b.newGauges = new SeriesTable(false, common);
     }
     return b.finish();
   }
@@ -337,11 +360,11 @@ final class ScrapeConverter {
     final long scrapeNanos;
     final Map<String, ResourceAcc> byResource = new LinkedHashMap<>();
     final Map<String, Map<String, String>> targetInfo = new HashMap<>();
-    SeriesTable newGauges = new SeriesTable(false);
-    final SeriesTable newCounters = new SeriesTable(true);
-    final SeriesTable newHistograms = new SeriesTable(true);
-    final SeriesTable newSummaries = new SeriesTable(true);
-    final SeriesTable newExponentials = new SeriesTable(true);
+    SeriesTable newGauges = new SeriesTable(false, common);
+    final SeriesTable newCounters = new SeriesTable(true, common);
+    final SeriesTable newHistograms = new SeriesTable(true, common);
+    final SeriesTable newSummaries = new SeriesTable(true, common);
+    final SeriesTable newExponentials = new SeriesTable(true, common);
     private ResourceAcc last;
 
     Builder(long scrapeMs) {

@@ -63,7 +63,7 @@ final class ScrapeLoop {
         .decorator(DecodingClient.builder()
             .decoderFactories(StreamDecoderFactory.gzip(), StreamDecoderFactory.deflate()).newDecorator())
         .build();
-    this.converter = new ScrapeConverter(target.scheme());
+    this.converter = new ScrapeConverter(target.scheme(), target.labels());
   }
 
   ScrapeTarget target() {
@@ -224,21 +224,11 @@ final class ScrapeLoop {
       // The page's sample is not needed any more: let the collector take it while the rest of a
       // large page is processed.
       in.set(i, null);
-      String name;
-      SortedLabels sorted;
-      if (job.metricRelabel().isEmpty()) {
-        name = s.name();
-        sorted = merged(s.labels(), sc.honorLabels());
-      } else {
-        TreeMap<String, String> labels = new TreeMap<>();
-        String[] ls = s.labels();
-        for (int j = 0; j < ls.length; j += 2) {
-          if (!ls[j + 1].isEmpty()) {
-            labels.put(ls[j], ls[j + 1]);
-          }
-        }
-        mergeTargetLabels(labels, sc.honorLabels());
-        labels.put("__name__", s.name());
+      String name = s.name();
+      SortedLabels sorted = merged(s.labels(), sc.honorLabels());
+      if (!job.metricRelabel().isEmpty()) {
+        TreeMap<String, String> labels = new TreeMap<>(sorted);
+        labels.put("__name__", name);
         if (!job.metricRelabel().apply(labels)) {
           continue;
         }
@@ -310,9 +300,9 @@ final class ScrapeLoop {
   }
 
   /**
-   * The page's labels merged with the target's as {@link #mergeTargetLabels} does, without
-   * {@code __name__} (the sample's name replaces it) and empty values, in a small array instead of
-   * a TreeMap per sample: the path of every sample when there are no metric_relabel_configs.
+   * The page's labels merged with the target's, without {@code __name__} (the sample's name
+   * replaces it) and empty values, in a small array rather than a TreeMap per sample. Target labels
+   * win unless honor_labels; clashing exposed labels become exported_<name>.
    */
   private SortedLabels merged(String[] page, boolean honor) {
     Map<String, String> targetLabels = target.labels();
@@ -355,28 +345,6 @@ final class ScrapeLoop {
       }
     }
     return -1;
-  }
-
-  /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */
-  private void mergeTargetLabels(Map<String, String> labels, boolean honor) {
-    for (Map.Entry<String, String> t : target.labels().entrySet()) {
-      String name = t.getKey();
-      String exposed = labels.get(name);
-      if (honor) {
-        if (exposed == null) {
-          labels.put(name, t.getValue());
-        }
-        continue;
-      }
-      if (exposed != null) {
-        String renamed = "exported_" + name;
-        while (labels.containsKey(renamed)) {
-          renamed = "exported_" + renamed;
-        }
-        labels.put(renamed, exposed);
-      }
-      labels.put(name, t.getValue());
-    }
   }
 
   private List<ScrapedSample> synthetic(long ms, double up, double seconds, int scraped, int post, int added) {

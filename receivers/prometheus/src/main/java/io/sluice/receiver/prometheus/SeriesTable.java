@@ -14,13 +14,17 @@ import java.util.function.IntConsumer;
  *
  * <p>Replaces a {@code HashMap<String, Cumulative>}: about 40 bytes plus the key's length per
  * series instead of about 190 for the short keys of a typical page, and a few large arrays
- * instead of three or four objects per series for the collector to trace.
+ * instead of three or four objects per series for the collector to trace. A label equal to one of
+ * the target's labels (job and instance, on every series) takes two bytes in the key: byte 3 and
+ * its position among the target's labels.
  */
 final class SeriesTable {
   private static final long[] NO_LONGS = new long[0];
   private static final double[] NO_DOUBLES = new double[0];
 
   private final boolean cumulative;
+  /** The target's labels, alternating names and values. */
+  private final String[] common;
   private byte[] keys = new byte[256];
   private int keysEnd;
   /** Entry i's key is {@code keys[offsets[i] .. offsets[i + 1])}. */
@@ -35,9 +39,13 @@ final class SeriesTable {
   /** Open addressing: entry index + 1, 0 for free. */
   private int[] table = new int[32];
 
-  /** A table; {@code cumulative} keeps start time, last value and layout per series. */
-  SeriesTable(boolean cumulative) {
+  /**
+   * A table; {@code cumulative} keeps start time, last value and layout per series; {@code common}
+   * (the target's labels) are written short in keys.
+   */
+  SeriesTable(boolean cumulative, String[] common) {
     this.cumulative = cumulative;
+    this.common = common;
     starts = cumulative ? new long[16] : NO_LONGS;
     lasts = cumulative ? new double[16] : NO_DOUBLES;
     layouts = cumulative ? new double[16][] : null;
@@ -58,10 +66,16 @@ final class SeriesTable {
     append(name);
     sortedLabels.forEach((k, v) -> {
       if (!k.equals(skip)) {
-        put((byte) 0);
-        append(k);
-        put((byte) 1);
-        append(v);
+        int c = commonIndex(k, v);
+        if (c >= 0) {
+          put((byte) 3);
+          put((byte) c);
+        } else {
+          put((byte) 0);
+          append(k);
+          put((byte) 1);
+          append(v);
+        }
       }
     });
     long h = hash(keys, start, keysEnd);
@@ -120,7 +134,36 @@ final class SeriesTable {
 
   /** The key of entry {@code e}, escaped as {@link ScrapeConverter#key} builds it. */
   String key(int e) {
-    return new String(keys, offsets[e], offsets[e + 1] - offsets[e], StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder();
+    int from = offsets[e];
+    int to = offsets[e + 1];
+    int run = from;
+    for (int i = from; i < to; i++) {
+      byte b = keys[i];
+      if (b == 3) {
+        sb.append(new String(keys, run, i - run, StandardCharsets.UTF_8));
+        int c = keys[++i] & 0xff;
+        sb.append('\u0000').append(ScrapeConverter.escape(common[2 * c])).append('\u0001')
+            .append(ScrapeConverter.escape(common[2 * c + 1]));
+        run = i + 1;
+      } else if (b == 2 && keys[i + 1] == '3') {
+        // Byte 3 is escaped here only: the converter's keys leave it as it is.
+        sb.append(new String(keys, run, i - run, StandardCharsets.UTF_8)).append('\u0003');
+        run = ++i + 1;
+      } else if (b == 2) {
+        i++;
+      }
+    }
+    return sb.append(new String(keys, run, to - run, StandardCharsets.UTF_8)).toString();
+  }
+
+  private int commonIndex(String k, String v) {
+    for (int c = 0; c < common.length && c < 512; c += 2) {
+      if (common[c].equals(k) && common[c + 1].equals(v)) {
+        return c / 2;
+      }
+    }
+    return -1;
   }
 
   /** Calls {@code action} with every entry not taken by a later scrape. */
@@ -184,7 +227,7 @@ final class SeriesTable {
     return h;
   }
 
-  /** Appends {@code s} as UTF-8, with the bytes 0, 1 and 2 (the separators) escaped as {@link ScrapeConverter#key} does. */
+  /** Appends {@code s} as UTF-8, with the bytes 0 to 3 (the separators) escaped as byte 2 and a digit. */
   private void append(String s) {
     int n = s.length();
     boolean ascii = true;
@@ -203,7 +246,7 @@ final class SeriesTable {
   }
 
   private void escaped(byte b) {
-    if (b >= 0 && b <= 2) {
+    if (b >= 0 && b <= 3) {
       put((byte) 2);
       put((byte) ('0' + b));
     } else {
