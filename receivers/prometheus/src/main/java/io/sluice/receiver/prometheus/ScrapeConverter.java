@@ -59,19 +59,14 @@ final class ScrapeConverter {
   private static final char ESC = '\u0002';
 
   /**
-   * A sample after relabeling. Labels are sorted and exclude {@code __name__}. Its {@link #key} is
-   * built when asked for, not kept: a scrape holds all its samples at once.
+   * A sample after relabeling. Labels are sorted and exclude {@code __name__}. It keeps no String
+   * key: a scrape holds all its samples at once.
    */
   record ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
       ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
     ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
         ExpositionParser.Exemplar exemplar) {
       this(name, labels, value, timestampMs, exemplar, null);
-    }
-
-    /** {@link ScrapeConverter#key}{@code (name, labels, null)}. */
-    String key() {
-      return ScrapeConverter.key(name, labels, null);
     }
   }
 

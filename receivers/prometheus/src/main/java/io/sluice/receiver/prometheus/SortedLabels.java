@@ -62,14 +62,6 @@ final class SortedLabels extends AbstractMap<String, String> {
     return kept == 0 ? EMPTY : new SortedLabels(kept == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, kept));
   }
 
-  /** The labels of {@code labels} in name order. */
-  static SortedLabels copyOf(Map<String, String> labels) {
-    if (labels instanceof SortedLabels s) {
-      return s;
-    }
-    return of(labels instanceof SortedMap<String, String> m && m.comparator() == null ? m : new java.util.TreeMap<>(labels));
-  }
-
   /** The number of labels. */
   @Override
   public int size() {
