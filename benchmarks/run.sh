@@ -11,8 +11,10 @@
 # window, default 60s), BENCH_WARMUP (load before measuring, default 120s: the JVM's JIT compiler works
 # through the first two minutes; each row notes what it still spent), BENCH_CONCURRENCY (senders
 # in traces-saturation, default 100), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
-# BENCH_SCRAPE_INTERVAL (default 15s), BENCH_PORT_BASE (daemon receiver port, default 24317),
-# BENCH_MARKDOWN (file to rewrite, default BENCHMARKS.md at the repository root).
+# BENCH_SCRAPE_INTERVAL (default 15s), BENCH_SIDE_PROFILE (the daemon's SLUICE_PROFILE in the
+# side-by-side: sidecar, with -Xmx of 1 KiB per series and at least 256m, or gateway),
+# BENCH_PORT_BASE (daemon receiver port, default 24317), BENCH_MARKDOWN (file to rewrite, default
+# BENCHMARKS.md at the repository root).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +27,7 @@ ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation traces-10k-file
 OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   echo "Scenarios: ${ALL_SCENARIOS[*]}"
 }
 
@@ -63,6 +65,7 @@ else
   write=${write:-1}
 fi
 CONCURRENCY=${BENCH_CONCURRENCY:-100}
+SIDE_PROFILE=${BENCH_SIDE_PROFILE:-sidecar}
 PORT_BASE=${BENCH_PORT_BASE:-24317}
 RECEIVER_PORT=$PORT_BASE
 PROM_WEB_PORT=$((PORT_BASE + 1))
@@ -353,12 +356,22 @@ prometheus_notes() {
   return 0
 }
 
+# The side-by-side's heap for the sidecar profile: 1 KiB per series, at least the profile's 256 MiB.
+side_heap_mib() { echo $(( $1 / 1024 > 256 ? $1 / 1024 : 256 )); }
+
 side_by_side_scenario() {
   local prometheus; prometheus=$(command -v prometheus || true)
   for series in $SERIES; do
     start_mock "$CURRENT" --remote-write 0
     start_promtarget "$series"
     local sluice_cpu="" sluice_rss="" prom_cpu="" prom_rss=""
+    # The sidecar's 256 MiB heap is sized for a few thousand series; whoever replaces an agent
+    # scraping a million raises -Xmx (or runs the gateway profile). See benchmarks/README.md.
+    local saved_opts=${SLUICE_JAVA_OPTS:-}
+    export SLUICE_PROFILE=$SIDE_PROFILE
+    if [[ $SIDE_PROFILE == sidecar ]]; then
+      export SLUICE_JAVA_OPTS="-Xmx$(side_heap_mib "$series")m $saved_opts"
+    fi
     if start_daemon scrape-to-remote-write; then
       AGENT_PID=$DAEMON_PID
       side_row "$series" Sluice
@@ -367,6 +380,8 @@ side_by_side_scenario() {
     else
       echo "| $series | Sluice | $RUN_DATE | skipped: $SKIP_REASON | | | | |" | tee -a "$SIDE" >&2
     fi
+    unset SLUICE_PROFILE
+    SLUICE_JAVA_OPTS=$saved_opts
     mock_reset
     if [[ -n "$prometheus" ]]; then
       render "$BENCH_DIR/scenarios/prometheus-agent.yml" "$OUT/prometheus-agent.yml"

@@ -48,22 +48,46 @@ final class MetricTranslator {
 
   /** What one batch became. */
   static final class Result {
-    final Map<LabelsKey, PromSeries> series = new LinkedHashMap<>();
+    /** The series in the order first seen; a batch of one scrape holds them all at once. */
+    final List<PromSeries> series = new ArrayList<>();
     final Map<String, Metadata> metadata = new LinkedHashMap<>();
     int droppedDelta;
     int droppedExponential;
-  }
+    /**
+     * Open addressing over {@link #series} (position + 1) by label hash: about 12 bytes a series
+     * where a LinkedHashMap with a key object took 56.
+     */
+    private int[] index = new int[64];
 
-  /** Label arrays as a hash key. */
-  record LabelsKey(String[] labels) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof LabelsKey k && Arrays.equals(labels, k.labels);
+    /** The series with these labels, added if new. */
+    PromSeries series(String[] labels) {
+      int h = Arrays.hashCode(labels);
+      int mask = index.length - 1;
+      int slot = spread(h) & mask;
+      for (; index[slot] != 0; slot = (slot + 1) & mask) {
+        PromSeries s = series.get(index[slot] - 1);
+        if (s.hash == h && Arrays.equals(s.labels, labels)) {
+          return s;
+        }
+      }
+      PromSeries s = new PromSeries(labels, h);
+      series.add(s);
+      index[slot] = series.size();
+      if (series.size() * 2 > index.length) {
+        index = new int[index.length * 2];
+        for (int i = 0; i < series.size(); i++) {
+          int j = spread(series.get(i).hash) & (index.length - 1);
+          while (index[j] != 0) {
+            j = (j + 1) & (index.length - 1);
+          }
+          index[j] = i + 1;
+        }
+      }
+      return s;
     }
 
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(labels);
+    private static int spread(int h) {
+      return h ^ (h >>> 16);
     }
   }
 
@@ -79,7 +103,7 @@ final class MetricTranslator {
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
       translateResource(rm, out);
     }
-    for (PromSeries s : out.series.values()) {
+    for (PromSeries s : out.series) {
       s.sortSamples();
     }
     return out;
@@ -190,7 +214,7 @@ final class MetricTranslator {
             out.droppedExponential++;
             continue;
           }
-          series(out, name, labels(base, p.getAttributesList()), job, instance, null, null).histograms.add(h);
+          series(out, name, labels(base, p.getAttributesList()), job, instance, null, null).addHistogram(h);
           latest = Math.max(latest, h.timestampMs());
         }
       }
@@ -219,7 +243,7 @@ final class MetricTranslator {
     PromSeries s = series(out, name, labels, job, instance, null, null);
     s.add(v, ts);
     for (Exemplar e : p.getExemplarsList()) {
-      s.exemplars.add(exemplar(e));
+      s.addExemplar(exemplar(e));
     }
     return ts;
   }
@@ -231,19 +255,20 @@ final class MetricTranslator {
     int nb = p.getExplicitBoundsCount();
     List<Exemplar> exemplars = p.getExemplarsList();
     long cumulative = 0;
+    String bucketName = name + "_bucket";
     for (int i = 0; i <= nb; i++) {
       double bound = i < nb ? p.getExplicitBounds(i) : Double.POSITIVE_INFINITY;
       if (i < p.getBucketCountsCount()) {
         cumulative += p.getBucketCounts(i);
       }
       double v = stale ? PromSeries.STALE_NAN : i < nb ? cumulative : p.getCount();
-      PromSeries s = series(out, name + "_bucket", labels, job, instance, "le", PromNaming.goFloat(bound));
+      PromSeries s = series(out, bucketName, labels, job, instance, "le", PromNaming.goFloat(bound));
       s.add(v, ts);
       double lower = i == 0 ? Double.NEGATIVE_INFINITY : p.getExplicitBounds(i - 1);
       for (Exemplar e : exemplars) {
         double ev = exemplarValue(e);
         if (ev > lower && ev <= bound) {
-          s.exemplars.add(exemplar(e));
+          s.addExemplar(exemplar(e));
         }
       }
     }
@@ -268,6 +293,11 @@ final class MetricTranslator {
   }
 
   private Map<String, String> labels(Map<String, String> base, List<KeyValue> attributes) {
+    if (base.isEmpty()) {
+      Map<String, String> labels = new TreeMap<>();
+      putAttributes(labels, attributes);
+      return labels;
+    }
     Map<String, String> labels = new TreeMap<>(base);
     Map<String, String> own = new TreeMap<>();
     putAttributes(own, attributes);
@@ -277,26 +307,58 @@ final class MetricTranslator {
 
   private PromSeries series(Result out, String name, Map<String, String> labels, String job, String instance,
       String extraName, String extraValue) {
-    Map<String, String> all = new TreeMap<>(labels);
+    // The TreeMap this replaces cost more than the rest of the translation: a handful of labels
+    // are merged in a small array and sorted once.
+    String[] arr = new String[2 * (labels.size() + 4 + externalLabels.size())];
+    int[] n = {0};
+    labels.forEach((k, v) -> n[0] = put(arr, n[0], k, v, true));
+    int size = n[0];
     if (job != null) {
-      all.put("job", job);
+      size = put(arr, size, "job", job, true);
     }
     if (instance != null) {
-      all.put("instance", instance);
+      size = put(arr, size, "instance", instance, true);
     }
     if (extraName != null) {
-      all.put(extraName, extraValue);
+      size = put(arr, size, extraName, extraValue, true);
     }
-    externalLabels.forEach(all::putIfAbsent);
-    all.put("__name__", name);
-    all.values().removeIf(String::isEmpty);
-    String[] arr = new String[all.size() * 2];
-    int i = 0;
-    for (Map.Entry<String, String> e : all.entrySet()) {
-      arr[i++] = e.getKey();
-      arr[i++] = e.getValue();
+    for (Map.Entry<String, String> e : externalLabels.entrySet()) {
+      size = put(arr, size, e.getKey(), e.getValue(), false);
     }
-    return out.series.computeIfAbsent(new LabelsKey(arr), k -> new PromSeries(k.labels()));
+    size = put(arr, size, "__name__", name, true);
+    int kept = 0;
+    for (int i = 0; i < size; i += 2) {
+      if (!arr[i + 1].isEmpty()) {
+        String k = arr[i];
+        String v = arr[i + 1];
+        int j = kept;
+        while (j > 0 && arr[j - 2].compareTo(k) > 0) {
+          arr[j] = arr[j - 2];
+          arr[j + 1] = arr[j - 1];
+          j -= 2;
+        }
+        arr[j] = k;
+        arr[j + 1] = v;
+        kept += 2;
+      }
+    }
+    String[] sorted = kept == arr.length ? arr : Arrays.copyOf(arr, kept);
+    return out.series(sorted);
+  }
+
+  /** Sets (or, unless {@code replace}, keeps) label {@code k} among the first {@code size} slots; returns the new size. */
+  private static int put(String[] arr, int size, String k, String v, boolean replace) {
+    for (int i = 0; i < size; i += 2) {
+      if (arr[i].equals(k)) {
+        if (replace) {
+          arr[i + 1] = v;
+        }
+        return size;
+      }
+    }
+    arr[size] = k;
+    arr[size + 1] = v;
+    return size + 2;
   }
 
   /**
@@ -304,6 +366,14 @@ final class MetricTranslator {
    * the order of their original keys, as the Collector does.
    */
   private static void putAttributes(Map<String, String> into, List<KeyValue> attributes) {
+    if (attributes.size() == 1) {
+      // Nothing to join: the common case of one attribute, without the two maps.
+      String name = PromNaming.labelName(attributes.get(0).getKey());
+      if (!name.isEmpty()) {
+        into.put(name, asString(attributes.get(0).getValue()));
+      }
+      return;
+    }
     Map<String, String> sorted = new TreeMap<>();
     for (KeyValue kv : attributes) {
       sorted.put(kv.getKey(), asString(kv.getValue()));

@@ -110,6 +110,9 @@ final class PromNaming {
    * {@code key_}, a single leading underscore gets {@code key}.
    */
   static String labelName(String key) {
+    if (isPlainLabelName(key)) {
+      return key;
+    }
     StringBuilder sb = new StringBuilder(key.length() + 4);
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
@@ -127,6 +130,22 @@ final class PromNaming {
       return "key" + s;
     }
     return s;
+  }
+
+  /** Whether {@link #labelName} leaves {@code key} as it is (the usual case, checked without copying). */
+  private static boolean isPlainLabelName(String key) {
+    int n = key.length();
+    if (n == 0 || (key.charAt(0) >= '0' && key.charAt(0) <= '9')
+        || (key.charAt(0) == '_' && (n == 1 || key.charAt(1) != '_'))) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

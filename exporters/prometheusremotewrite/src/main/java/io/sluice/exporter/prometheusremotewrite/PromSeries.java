@@ -15,32 +15,74 @@ final class PromSeries {
   /** Alternating label names and values, sorted by name. */
   final String[] labels;
   final int hash;
-  private long[] timestamps = new long[1];
-  private double[] values = new double[1];
+  /**
+   * The first sample inline, the others in arrays created for a second one: a batch of one scrape
+   * has one sample per series, and holds all its series at once.
+   */
+  private long firstTimestamp;
+  private double firstValue;
+  private long[] timestamps;
+  private double[] values;
   private int size;
   private boolean sorted = true;
-  final List<Exemplar> exemplars = new ArrayList<>(0);
-  final List<NativeHistograms.NativeHistogram> histograms = new ArrayList<>(0);
+  /** Created on first use: most series have neither, and a scrape's batch holds them all at once. */
+  private List<Exemplar> exemplars;
+  private List<NativeHistograms.NativeHistogram> histograms;
 
   /** An exemplar: labels (trace_id, span_id, filtered attributes), value and time in ms. */
   record Exemplar(String[] labels, double value, long timestampMs) {}
 
   PromSeries(String[] labels) {
+    this(labels, Arrays.hashCode(labels));
+  }
+
+  /** A series whose {@code hash} is {@code Arrays.hashCode(labels)}, already computed. */
+  PromSeries(String[] labels, int hash) {
     this.labels = labels;
-    this.hash = Arrays.hashCode(labels);
+    this.hash = hash;
   }
 
   void add(double value, long timestampMs) {
-    if (size == timestamps.length) {
-      timestamps = Arrays.copyOf(timestamps, size * 2);
-      values = Arrays.copyOf(values, size * 2);
-    }
-    if (size > 0 && timestampMs < timestamps[size - 1]) {
+    if (size > 0 && timestampMs < timestamp(size - 1)) {
       sorted = false;
     }
-    timestamps[size] = timestampMs;
-    values[size] = value;
+    if (size == 0) {
+      firstTimestamp = timestampMs;
+      firstValue = value;
+    } else {
+      if (timestamps == null) {
+        timestamps = new long[2];
+        values = new double[2];
+      } else if (size - 1 == timestamps.length) {
+        timestamps = Arrays.copyOf(timestamps, timestamps.length * 2);
+        values = Arrays.copyOf(values, values.length * 2);
+      }
+      timestamps[size - 1] = timestampMs;
+      values[size - 1] = value;
+    }
     size++;
+  }
+
+  void addExemplar(Exemplar e) {
+    if (exemplars == null) {
+      exemplars = new ArrayList<>(1);
+    }
+    exemplars.add(e);
+  }
+
+  List<Exemplar> exemplars() {
+    return exemplars == null ? List.of() : exemplars;
+  }
+
+  void addHistogram(NativeHistograms.NativeHistogram h) {
+    if (histograms == null) {
+      histograms = new ArrayList<>(1);
+    }
+    histograms.add(h);
+  }
+
+  List<NativeHistograms.NativeHistogram> histograms() {
+    return histograms == null ? List.of() : histograms;
   }
 
   int size() {
@@ -48,16 +90,18 @@ final class PromSeries {
   }
 
   long timestamp(int i) {
-    return timestamps[i];
+    return i == 0 ? firstTimestamp : timestamps[i - 1];
   }
 
   double value(int i) {
-    return values[i];
+    return i == 0 ? firstValue : values[i - 1];
   }
 
   /** Sorts samples by time (stable), so that one series' samples are never sent out of order. */
   void sortSamples() {
-    histograms.sort(java.util.Comparator.comparingLong(NativeHistograms.NativeHistogram::timestampMs));
+    if (histograms != null) {
+      histograms.sort(java.util.Comparator.comparingLong(NativeHistograms.NativeHistogram::timestampMs));
+    }
     if (sorted) {
       return;
     }
@@ -65,13 +109,17 @@ final class PromSeries {
     for (int i = 0; i < size; i++) {
       idx[i] = i;
     }
-    Arrays.sort(idx, (a, b) -> Long.compare(timestamps[a], timestamps[b]));
-    long[] t = new long[size];
-    double[] v = new double[size];
-    for (int i = 0; i < size; i++) {
-      t[i] = timestamps[idx[i]];
-      v[i] = values[idx[i]];
+    Arrays.sort(idx, (a, b) -> Long.compare(timestamp(a), timestamp(b)));
+    long[] t = new long[size - 1];
+    double[] v = new double[size - 1];
+    for (int i = 1; i < size; i++) {
+      t[i - 1] = timestamp(idx[i]);
+      v[i - 1] = value(idx[i]);
     }
+    long t0 = timestamp(idx[0]);
+    double v0 = value(idx[0]);
+    firstTimestamp = t0;
+    firstValue = v0;
     timestamps = t;
     values = v;
     sorted = true;

@@ -126,6 +126,7 @@ final class PrometheusRemoteWriteExporter implements Exporter {
     r.metadata.values().forEach(m -> metadata.add(WriteRequestEncoder.metadata(m)));
     for (int i = 0; i < shards.size(); i++) {
       List<byte[]> bodies = split(shards.get(i), i == 0 ? metadata : List.of());
+      shards.set(i, null);
       CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
       for (byte[] body : bodies) {
         chain = chain.thenCompose(v -> send(c, body));
@@ -169,7 +170,10 @@ final class PrometheusRemoteWriteExporter implements Exporter {
     for (int i = 0; i < n; i++) {
       shards.add(new ArrayList<>());
     }
-    for (PromSeries s : r.series.values()) {
+    // Each series is dropped once encoded, so a large batch is not held twice.
+    for (int i = 0; i < r.series.size(); i++) {
+      PromSeries s = r.series.get(i);
+      r.series.set(i, null);
       shards.get(Math.floorMod(s.hash, n)).add(WriteRequestEncoder.series(s));
     }
     shards.removeIf(List::isEmpty);

@@ -37,11 +37,29 @@ final class WriteRequestEncoder {
     static final int SUMMARY = 5;
   }
 
-  /** The encoded {@code TimeSeries} message (without its field tag and length). */
+  /**
+   * The encoded {@code TimeSeries} message (without its field tag and length), sized first and
+   * written into one exact array: a scrape of a million series encodes a million of these.
+   */
   static byte[] series(PromSeries s) {
     try {
-      ByteArrayOutputStream bos = new ByteArrayOutputStream(64 + 16 * s.size());
-      CodedOutputStream out = CodedOutputStream.newInstance(bos, 256);
+      List<NativeHistograms.NativeHistogram> histograms = s.histograms();
+      byte[][] encodedHistograms = new byte[histograms.size()][];
+      int size = labelsSize(1, s.labels);
+      for (int i = 0; i < s.size(); i++) {
+        int ss = sampleSize(s.value(i), s.timestamp(i));
+        size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ss) + ss;
+      }
+      for (PromSeries.Exemplar e : s.exemplars()) {
+        int es = exemplarSize(e);
+        size += 1 + CodedOutputStream.computeUInt32SizeNoTag(es) + es;
+      }
+      for (int i = 0; i < encodedHistograms.length; i++) {
+        encodedHistograms[i] = histogram(histograms.get(i));
+        size += CodedOutputStream.computeByteArraySize(4, encodedHistograms[i]);
+      }
+      byte[] buf = new byte[size];
+      CodedOutputStream out = CodedOutputStream.newInstance(buf);
       writeLabels(out, 1, s.labels);
       for (int i = 0; i < s.size(); i++) {
         double v = s.value(i);
@@ -55,24 +73,26 @@ final class WriteRequestEncoder {
           out.writeInt64(2, t);
         }
       }
-      for (PromSeries.Exemplar e : s.exemplars) {
-        int size = labelsSize(1, e.labels()) + CodedOutputStream.computeDoubleSize(2, e.value())
-            + CodedOutputStream.computeInt64Size(3, e.timestampMs());
+      for (PromSeries.Exemplar e : s.exemplars()) {
         out.writeTag(3, 2);
-        out.writeUInt32NoTag(size);
+        out.writeUInt32NoTag(exemplarSize(e));
         writeLabels(out, 1, e.labels());
         out.writeDouble(2, e.value());
         out.writeInt64(3, e.timestampMs());
       }
-      for (NativeHistograms.NativeHistogram h : s.histograms) {
-        byte[] hb = histogram(h);
+      for (byte[] hb : encodedHistograms) {
         out.writeByteArray(4, hb);
       }
-      out.flush();
-      return bos.toByteArray();
+      out.checkNoSpaceLeft();
+      return buf;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static int exemplarSize(PromSeries.Exemplar e) {
+    return labelsSize(1, e.labels()) + CodedOutputStream.computeDoubleSize(2, e.value())
+        + CodedOutputStream.computeInt64Size(3, e.timestampMs());
   }
 
   private static byte[] histogram(NativeHistograms.NativeHistogram h) throws IOException {

@@ -47,7 +47,7 @@ class MetricTranslatorTest {
 
   private static Map<String, Double> byLabels(MetricTranslator.Result r) {
     Map<String, Double> out = new TreeMap<>();
-    for (PromSeries s : r.series.values()) {
+    for (PromSeries s : r.series) {
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < s.labels.length; i += 2) {
         sb.append(s.labels[i]).append('=').append(s.labels[i + 1]).append(',');
@@ -72,7 +72,7 @@ class MetricTranslatorTest {
     assertThat(byLabels(r)).containsExactlyInAnyOrderEntriesOf(Map.of(
         "__name__=http_server_requests_total,http_method=GET,instance=i-1,job=shop/checkout,", 42.0,
         "__name__=target_info,host_name=h1,instance=i-1,job=shop/checkout,", 1.0));
-    assertThat(r.series.values()).allSatisfy(s -> assertThat(s.timestamp(0)).isEqualTo(MS));
+    assertThat(r.series).allSatisfy(s -> assertThat(s.timestamp(0)).isEqualTo(MS));
   }
 
   @Test
@@ -114,7 +114,7 @@ class MetricTranslatorTest {
     Metric m = Metric.newBuilder().setName("up").setGauge(Gauge.newBuilder()
         .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T).setFlags(1))).build();
     var r = new MetricTranslator(config()).translate(request(Resource.getDefaultInstance(), m));
-    PromSeries s = r.series.values().iterator().next();
+    PromSeries s = r.series.iterator().next();
     assertThat(Double.doubleToRawLongBits(s.value(0))).isEqualTo(0x7ff0000000000002L);
   }
 
@@ -151,14 +151,14 @@ class MetricTranslatorTest {
         .build();
     var r = new MetricTranslator(c).translate(request(Resource.getDefaultInstance(), m));
     assertThat(r.droppedExponential).as("scale -5 is below schema -4").isEqualTo(1);
-    var byName = r.series.values().stream().collect(Collectors.toMap(s -> String.join(",", s.labels), s -> s));
-    var plain = byName.get("__name__,payload_size_bytes").histograms.get(0);
+    var byName = r.series.stream().collect(Collectors.toMap(s -> String.join(",", s.labels), s -> s));
+    var plain = byName.get("__name__,payload_size_bytes").histograms().get(0);
     assertThat(plain.schema()).isZero();
     assertThat(plain.count()).isEqualTo(7);
     assertThat(plain.zeroCount()).isEqualTo(1);
     assertThat(plain.positiveOffset()).isZero();
     assertThat(plain.positiveDeltas()).containsExactly(1, 1, -2, 3);
-    var merged = byName.get("__name__,payload_size_bytes,fine,yes").histograms.get(0);
+    var merged = byName.get("__name__,payload_size_bytes,fine,yes").histograms().get(0);
     assertThat(merged.schema()).isEqualTo(8);
     assertThat(merged.positiveOffset()).isEqualTo(2);
     assertThat(merged.positiveDeltas()).containsExactly(3, -1);
@@ -190,7 +190,7 @@ class MetricTranslatorTest {
         .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T + 2_000_000).setAsDouble(2))
         .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T).setAsDouble(1))).build();
     var r = new MetricTranslator(config()).translate(request(Resource.getDefaultInstance(), m));
-    PromSeries s = r.series.values().iterator().next();
+    PromSeries s = r.series.iterator().next();
     assertThat(s.size()).isEqualTo(2);
     assertThat(s.timestamp(0)).isEqualTo(MS);
     assertThat(s.value(0)).isEqualTo(1.0);

@@ -28,6 +28,8 @@ final class ExpositionParser {
   private int pos;
   private int line = 1;
   private int lineStart;
+  /** Recently seen names and values, by hash: see {@link #shared}. */
+  private final String[] strings = new String[4096];
 
   /** One metric family's metadata. */
   static final class Family {
@@ -83,6 +85,11 @@ final class ExpositionParser {
   }
 
   private static String decode(byte[] body) throws ParseException {
+    if (isAscii(body)) {
+      // Most pages are ASCII: one copy into a compact (one byte per char) String, instead of the
+      // decoder's char buffer (two bytes per char) and a second copy.
+      return new String(body, StandardCharsets.ISO_8859_1);
+    }
     CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(body);
@@ -101,6 +108,36 @@ final class ExpositionParser {
     } catch (CharacterCodingException e) {
       throw new ParseException("invalid UTF-8: " + e);
     }
+  }
+
+  private static boolean isAscii(byte[] body) {
+    for (byte b : body) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The text between {@code start} and {@code end}, as a String shared with the earlier equal ones
+   * this cache still holds. A page repeats its metric names, label names and many label values on
+   * every line: sharing them saves a String per label and sample while the page is processed.
+   */
+  private String shared(int start, int end) {
+    int h = 0;
+    for (int i = start; i < end; i++) {
+      h = 31 * h + text.charAt(i);
+    }
+    int slot = (h ^ (h >>> 16)) & (strings.length - 1);
+    String s = strings[slot];
+    int len = end - start;
+    if (s != null && s.length() == len && text.regionMatches(start, s, 0, len)) {
+      return s;
+    }
+    s = text.substring(start, end);
+    strings[slot] = s;
+    return s;
   }
 
   private Page page() throws ParseException {
@@ -202,7 +239,7 @@ final class ExpositionParser {
       throw error("expected a space and a value after " + name);
     }
     skipBlanks();
-    double value = number(token());
+    double value = value();
     long ts = NO_TIMESTAMP;
     Exemplar exemplar = null;
     skipBlanks();
@@ -281,7 +318,7 @@ final class ExpositionParser {
       }
       char c = text.charAt(pos);
       if (c == '"') {
-        String v = sb == null ? text.substring(start, pos) : sb.append(text, start, pos).toString();
+        String v = sb == null ? shared(start, pos) : sb.append(text, start, pos).toString();
         pos++;
         return v;
       }
@@ -322,7 +359,7 @@ final class ExpositionParser {
     if (pos == start) {
       throw error("expected a metric name");
     }
-    return text.substring(start, pos);
+    return shared(start, pos);
   }
 
   private String labelName() throws ParseException {
@@ -339,7 +376,7 @@ final class ExpositionParser {
     if (pos == start) {
       throw error("expected a label name");
     }
-    return text.substring(start, pos);
+    return shared(start, pos);
   }
 
   private String token() throws ParseException {
@@ -363,6 +400,37 @@ final class ExpositionParser {
       pos++;
     }
     return text.substring(start, pos);
+  }
+
+  /**
+   * A sample's value. A plain integer of up to 15 digits (most values on most pages) is read in
+   * place, exactly, without the token String and the general parser.
+   */
+  private double value() throws ParseException {
+    int start = pos;
+    int i = start;
+    boolean negative = i < text.length() && text.charAt(i) == '-';
+    if (negative) {
+      i++;
+    }
+    long v = 0;
+    int digits = 0;
+    while (i < text.length() && digits <= 15) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      v = v * 10 + (c - '0');
+      digits++;
+      i++;
+    }
+    boolean end = i == text.length() || text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n';
+    if (digits > 0 && digits <= 15 && end) {
+      pos = i;
+      // -0 stays -0.0, as Double.parseDouble("-0") gives.
+      return negative ? -(double) v : v;
+    }
+    return number(token());
   }
 
   private double number(String s) throws ParseException {

@@ -20,7 +20,6 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.sluice.api.Metrics;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +44,9 @@ import java.util.TreeMap;
  *       FLAG_NO_RECORDED_VALUE} (Prometheus staleness).
  * </ul>
  *
- * <p>State between scrapes is one compact string key per point ({@link #key}) plus, for cumulative
- * points, a small {@link Cumulative}; stale markers are rebuilt from the key.
+ * <p>State between scrapes is one {@link SeriesTable} per kind: the key of each point ({@link #key})
+ * and, for cumulative points, start time, last value and layout; stale markers are rebuilt from the
+ * key.
  */
 final class ScrapeConverter {
   static final int NO_RECORDED_VALUE = 1;
@@ -59,16 +59,11 @@ final class ScrapeConverter {
   private static final char ESC = '\u0002';
 
   /**
-   * A sample after relabeling. Labels are sorted and exclude {@code __name__}; {@code key} is
-   * {@link #key}{@code (name, labels, null)}.
+   * A sample after relabeling. Labels are sorted and exclude {@code __name__}. It keeps no String
+   * key: a scrape holds all its samples at once.
    */
   record ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram, String key) {
-    ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
-        ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
-      this(name, labels, value, timestampMs, exemplar, nativeHistogram, ScrapeConverter.key(name, labels, null));
-    }
-
+      ExpositionParser.Exemplar exemplar, ExpositionParser.NativeHistogram nativeHistogram) {
     ScrapedSample(String name, Map<String, String> labels, double value, long timestampMs,
         ExpositionParser.Exemplar exemplar) {
       this(name, labels, value, timestampMs, exemplar, null);
@@ -77,22 +72,33 @@ final class ScrapeConverter {
 
   private enum Kind { GAUGE, COUNTER, HISTOGRAM, SUMMARY, EXPONENTIAL }
 
-  /** Start time and last value of a cumulative point; bucket bounds or quantiles for its stale marker. */
-  private static final class Cumulative {
-    long start;
-    double last;
-    double[] layout;
-  }
-
   private final String scheme;
-  private HashSet<String> gauges = new HashSet<>();
-  private HashMap<String, Cumulative> counters = new HashMap<>();
-  private HashMap<String, Cumulative> histograms = new HashMap<>();
-  private HashMap<String, Cumulative> summaries = new HashMap<>();
-  private HashMap<String, Cumulative> exponentials = new HashMap<>();
+  /** The target's labels, alternating names and values, which keys hold in two bytes. */
+  private final String[] common;
+  private SeriesTable gauges;
+  private SeriesTable counters;
+  private SeriesTable histograms;
+  private SeriesTable summaries;
+  private SeriesTable exponentials;
 
   ScrapeConverter(String scheme) {
+    this(scheme, Map.of());
+  }
+
+  /** A converter for a target with {@code targetLabels}. */
+  ScrapeConverter(String scheme, Map<String, String> targetLabels) {
     this.scheme = scheme;
+    this.common = new String[targetLabels.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, String> e : new TreeMap<>(targetLabels).entrySet()) {
+      common[i++] = e.getKey();
+      common[i++] = e.getValue();
+    }
+    gauges = new SeriesTable(false, common);
+    counters = new SeriesTable(true, common);
+    histograms = new SeriesTable(true, common);
+    summaries = new SeriesTable(true, common);
+    exponentials = new SeriesTable(true, common);
   }
 
   /**
@@ -103,12 +109,17 @@ final class ScrapeConverter {
   static String key(String name, Map<String, String> sortedLabels, String skip) {
     StringBuilder sb = new StringBuilder(name.length() + 16 * sortedLabels.size());
     escape(sb, name);
-    for (Map.Entry<String, String> e : sortedLabels.entrySet()) {
-      if (!e.getKey().equals(skip)) {
-        escape(escape(sb.append(SEP), e.getKey()).append(EQ), e.getValue());
+    sortedLabels.forEach((k, v) -> {
+      if (!k.equals(skip)) {
+        escape(escape(sb.append(SEP), k).append(EQ), v);
       }
-    }
+    });
     return sb.toString();
+  }
+
+  /** {@code s} escaped as in a key. */
+  static String escape(String s) {
+    return escape(new StringBuilder(s.length()), s).toString();
   }
 
   private static StringBuilder escape(StringBuilder sb, String s) {
@@ -148,7 +159,11 @@ final class ScrapeConverter {
     return escape(escape(new StringBuilder(), job).append(SEP), instance).toString();
   }
 
-  /** Builds the metrics of a successful scrape, plus stale markers for vanished points. */
+  /**
+   * Builds the metrics of a successful scrape, plus stale markers for vanished points. Takes
+   * {@code samples} over: it sets each entry to null once converted, so that a large scrape does
+   * not hold its samples and their OTLP points at once.
+   */
   Metrics convert(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, long scrapeMs,
       List<ScrapedSample> synthetic) {
     Builder b = new Builder(scrapeMs);
@@ -168,7 +183,9 @@ final class ScrapeConverter {
       }
     }
     Map<String, HistAcc> hists = new LinkedHashMap<>();
-    for (ScrapedSample s : samples) {
+    for (int i = 0; i < samples.size(); i++) {
+      ScrapedSample s = samples.get(i);
+      samples.set(i, null);
       if (s.name().equals("target_info")) {
         continue;
       }
@@ -220,7 +237,7 @@ final class ScrapeConverter {
     }
     b.staleRemaining();
     if (removed) {
-      b.newGauges.clear();
+      b.newGauges = new SeriesTable(false, common);
     }
     return b.finish();
   }
@@ -338,11 +355,11 @@ final class ScrapeConverter {
     final long scrapeNanos;
     final Map<String, ResourceAcc> byResource = new LinkedHashMap<>();
     final Map<String, Map<String, String>> targetInfo = new HashMap<>();
-    final HashSet<String> newGauges = new HashSet<>();
-    final HashMap<String, Cumulative> newCounters = new HashMap<>();
-    final HashMap<String, Cumulative> newHistograms = new HashMap<>();
-    final HashMap<String, Cumulative> newSummaries = new HashMap<>();
-    final HashMap<String, Cumulative> newExponentials = new HashMap<>();
+    SeriesTable newGauges = new SeriesTable(false, common);
+    final SeriesTable newCounters = new SeriesTable(true, common);
+    final SeriesTable newHistograms = new SeriesTable(true, common);
+    final SeriesTable newSummaries = new SeriesTable(true, common);
+    final SeriesTable newExponentials = new SeriesTable(true, common);
     private ResourceAcc last;
 
     Builder(long scrapeMs) {
@@ -375,28 +392,29 @@ final class ScrapeConverter {
       return tsMs == Long.MIN_VALUE ? scrapeNanos : tsMs * 1_000_000;
     }
 
-    /** Moves a cumulative point's state forward: created, or first seen, reset on decrease. */
-    private Cumulative advance(Map<String, Cumulative> old, Map<String, Cumulative> now, String key, double value,
+    /**
+     * Moves a cumulative point's state forward and returns its start time: created, or first seen,
+     * reset on decrease.
+     */
+    private long advance(SeriesTable old, SeriesTable now, String name, Map<String, String> labels, double value,
         double created, double[] layout) {
-      Cumulative c = old.remove(key);
-      if (c == null) {
-        c = new Cumulative();
-        c.start = scrapeNanos;
-      } else if (value < c.last) {
-        c.start = scrapeNanos - 1_000_000;
+      int e = now.add(name, labels, null);
+      int o = old.take(now, e);
+      long start;
+      if (o < 0) {
+        start = scrapeNanos;
+      } else {
+        start = value < old.last(o) ? scrapeNanos - 1_000_000 : old.start(o);
       }
       if (!Double.isNaN(created)) {
-        c.start = (long) (created * 1e9);
+        start = (long) (created * 1e9);
       }
-      c.last = value;
-      c.layout = layout;
-      now.put(key, c);
-      return c;
+      now.set(e, start, value, layout);
+      return start;
     }
 
     void gauge(ScrapedSample s, String help, String unit) {
-      gauges.remove(s.key());
-      newGauges.add(s.key());
+      gauges.take(newGauges, newGauges.add(s.name(), s.labels(), null));
       Map<String, String> l = s.labels();
       NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(l))
           .setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
@@ -405,10 +423,10 @@ final class ScrapeConverter {
     }
 
     void counter(ScrapedSample s, String help, String unit, double created) {
-      Cumulative c = advance(counters, newCounters, s.key(), s.value(), created, null);
+      long start = advance(counters, newCounters, s.name(), s.labels(), s.value(), created, null);
       Map<String, String> l = s.labels();
       NumberDataPoint.Builder p = NumberDataPoint.newBuilder().addAllAttributes(attrs(l))
-          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
+          .setStartTimeUnixNano(start).setTimeUnixNano(time(s.timestampMs())).setAsDouble(s.value());
       metric(orEmpty(l.get("job")), orEmpty(l.get("instance")), s.name(), Kind.COUNTER, help, unit)
           .getSumBuilder().addDataPoints(p);
     }
@@ -430,9 +448,9 @@ final class ScrapeConverter {
       double count = !Double.isNaN(h.count) ? h.count : Double.isNaN(inf) ? prev : inf;
       counts.add((long) Math.max(0, count - prev));
       double[] layout = bounds.stream().mapToDouble(Double::doubleValue).toArray();
-      Cumulative c = advance(histograms, newHistograms, h.key, count, h.created, layout);
+      long start = advance(histograms, newHistograms, h.name, h.labels, count, h.created, layout);
       HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().addAllAttributes(attrs(h.labels))
-          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(h.timestampMs))
+          .setStartTimeUnixNano(start).setTimeUnixNano(time(h.timestampMs))
           .setCount((long) count).addAllExplicitBounds(bounds).addAllBucketCounts(counts);
       if (!Double.isNaN(h.sum)) {
         p.setSum(h.sum);
@@ -464,9 +482,9 @@ final class ScrapeConverter {
     /** A protobuf native histogram: schema is the OTLP scale, Prometheus index i is OTLP index i - 1. */
     void exponential(ScrapedSample s, String help, String unit) {
       ExpositionParser.NativeHistogram nh = s.nativeHistogram();
-      Cumulative c = advance(exponentials, newExponentials, s.key(), nh.count(), Double.NaN, null);
+      long start = advance(exponentials, newExponentials, s.name(), s.labels(), nh.count(), Double.NaN, null);
       ExponentialHistogramDataPoint.Builder p = ExponentialHistogramDataPoint.newBuilder()
-          .addAllAttributes(attrs(s.labels())).setStartTimeUnixNano(c.start).setTimeUnixNano(time(s.timestampMs()))
+          .addAllAttributes(attrs(s.labels())).setStartTimeUnixNano(start).setTimeUnixNano(time(s.timestampMs()))
           .setCount(nh.count()).setSum(nh.sum()).setScale(nh.schema()).setZeroCount(nh.zeroCount())
           .setZeroThreshold(nh.zeroThreshold())
           .setPositive(buckets(nh.positiveStart(), nh.positiveCounts()))
@@ -490,9 +508,9 @@ final class ScrapeConverter {
     void summary(HistAcc h) {
       double count = Double.isNaN(h.count) ? 0 : h.count;
       double[] layout = h.buckets.keySet().stream().mapToDouble(Double::doubleValue).toArray();
-      Cumulative c = advance(summaries, newSummaries, h.key, count, h.created, layout);
+      long start = advance(summaries, newSummaries, h.name, h.labels, count, h.created, layout);
       SummaryDataPoint.Builder p = SummaryDataPoint.newBuilder().addAllAttributes(attrs(h.labels))
-          .setStartTimeUnixNano(c.start).setTimeUnixNano(time(h.timestampMs))
+          .setStartTimeUnixNano(start).setTimeUnixNano(time(h.timestampMs))
           .setCount((long) count).setSum(Double.isNaN(h.sum) ? 0 : h.sum);
       h.buckets.forEach((q, v) -> p.addQuantileValues(
           SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(q).setValue(v)));
@@ -502,11 +520,11 @@ final class ScrapeConverter {
 
     /** Stale markers for every point of the previous scrape not emitted now. */
     void staleRemaining() {
-      gauges.forEach(k -> stale(k, Kind.GAUGE, null));
-      counters.forEach((k, c) -> stale(k, Kind.COUNTER, null));
-      histograms.forEach((k, c) -> stale(k, Kind.HISTOGRAM, c.layout));
-      summaries.forEach((k, c) -> stale(k, Kind.SUMMARY, c.layout));
-      exponentials.forEach((k, c) -> stale(k, Kind.EXPONENTIAL, null));
+      gauges.forEachNotTaken(e -> stale(gauges.key(e), Kind.GAUGE, null));
+      counters.forEachNotTaken(e -> stale(counters.key(e), Kind.COUNTER, null));
+      histograms.forEachNotTaken(e -> stale(histograms.key(e), Kind.HISTOGRAM, histograms.layout(e)));
+      summaries.forEachNotTaken(e -> stale(summaries.key(e), Kind.SUMMARY, summaries.layout(e)));
+      exponentials.forEachNotTaken(e -> stale(exponentials.key(e), Kind.EXPONENTIAL, null));
     }
 
     private void stale(String key, Kind kind, double[] layout) {

@@ -19,10 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +63,7 @@ final class ScrapeLoop {
         .decorator(DecodingClient.builder()
             .decoderFactories(StreamDecoderFactory.gzip(), StreamDecoderFactory.deflate()).newDecorator())
         .build();
-    this.converter = new ScrapeConverter(target.scheme());
+    this.converter = new ScrapeConverter(target.scheme(), target.labels());
   }
 
   ScrapeTarget target() {
@@ -126,11 +124,7 @@ final class ScrapeLoop {
     long t0 = System.nanoTime();
     Metrics metrics;
     try {
-      byte[] body = fetch();
-      ScrapeResult r = process(body, contentType, startMs);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      metrics = converter.convert(r.samples(), r.families(), startMs,
-          synthetic(startMs, 1, seconds, r.scraped(), r.samples().size(), r.added()));
+      metrics = scrapeAndConvert(startMs, t0);
     } catch (ScrapeFailure | RuntimeException e) {
       // A RuntimeException is a bug in a parser or the converter: failing this scrape keeps the
       // loop, and the target's later scrapes, alive.
@@ -144,6 +138,17 @@ final class ScrapeLoop {
       return;
     }
     deliver(metrics);
+  }
+
+  /**
+   * Fetches, processes and converts, in a method of its own so that the body and the processed
+   * samples are garbage by the time {@link #deliver} waits for the pipeline.
+   */
+  private Metrics scrapeAndConvert(long startMs, long t0) throws ScrapeFailure, InterruptedException {
+    ScrapeResult r = process(fetch(), contentType, startMs);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return converter.convert(r.samples(), r.families(), startMs,
+        synthetic(startMs, 1, seconds, r.scraped(), r.samples().size(), r.added()));
   }
 
   private String contentType = "";
@@ -207,37 +212,56 @@ final class ScrapeLoop {
           : "invalid text format page: ") + e.getMessage());
     }
     ScrapeConfig sc = job.config();
-    List<ScrapedSample> out = new ArrayList<>(page.samples().size());
-    Set<String> seen = new HashSet<>(page.samples().size() * 2);
+    List<ExpositionParser.Sample> in = page.samples();
+    List<ScrapedSample> out = new ArrayList<>(in.size());
+    long[] hashes = new long[in.size()];
+    // Open addressing over the kept samples (index + 1) by hash, to find duplicates without a
+    // String key per sample.
+    int[] table = new int[Integer.highestOneBit(Math.max(1, in.size()) * 2) * 2];
     int duplicates = 0;
-    for (ExpositionParser.Sample s : page.samples()) {
-      Map<String, String> labels = new TreeMap<>();
-      String[] ls = s.labels();
-      for (int i = 0; i < ls.length; i += 2) {
-        if (!ls[i + 1].isEmpty()) {
-          labels.put(ls[i], ls[i + 1]);
+    for (int i = 0; i < in.size(); i++) {
+      ExpositionParser.Sample s = in.get(i);
+      // The page's sample is not needed any more: let the collector take it while the rest of a
+      // large page is processed.
+      in.set(i, null);
+      String name = s.name();
+      SortedLabels sorted = merged(s.labels(), sc.honorLabels());
+      if (!job.metricRelabel().isEmpty()) {
+        TreeMap<String, String> labels = new TreeMap<>(sorted);
+        labels.put("__name__", name);
+        if (!job.metricRelabel().apply(labels)) {
+          continue;
         }
+        labels.values().removeIf(String::isEmpty);
+        name = labels.remove("__name__");
+        sorted = SortedLabels.of(labels);
       }
-      mergeTargetLabels(labels, sc.honorLabels());
-      labels.put("__name__", s.name());
-      if (!job.metricRelabel().isEmpty() && !job.metricRelabel().apply(labels)) {
-        continue;
-      }
-      labels.values().removeIf(String::isEmpty);
-      String name = labels.remove("__name__");
       if (name == null || name.isEmpty()) {
         continue;
       }
-      if (sc.labelLimit() > 0 && labels.size() + 1 > sc.labelLimit()) {
+      if (sc.labelLimit() > 0 && sorted.size() + 1 > sc.labelLimit()) {
         throw new ScrapeFailure("label_limit exceeded (metric: " + name + ", number of labels: "
-            + (labels.size() + 1) + ", limit: " + sc.labelLimit() + ")");
+            + (sorted.size() + 1) + ", limit: " + sc.labelLimit() + ")");
       }
       long ts = sc.honorTimestamps() ? s.timestampMs() : ExpositionParser.NO_TIMESTAMP;
-      ScrapedSample sample = new ScrapedSample(name, labels, s.value(), ts, s.exemplar(), s.nativeHistogram());
-      if (!seen.add(sample.key())) {
+      ScrapedSample sample = new ScrapedSample(name, sorted, s.value(), ts, s.exemplar(), s.nativeHistogram());
+      long h = hash64(name, sorted);
+      int slot = (int) (h ^ (h >>> 32)) & (table.length - 1);
+      boolean duplicate = false;
+      while (table[slot] != 0) {
+        int other = table[slot] - 1;
+        if (hashes[other] == h && out.get(other).name().equals(name) && out.get(other).labels().equals(sample.labels())) {
+          duplicate = true;
+          break;
+        }
+        slot = (slot + 1) & (table.length - 1);
+      }
+      if (duplicate) {
         duplicates++;
         continue;
       }
+      hashes[out.size()] = h;
+      table[slot] = out.size() + 1;
       out.add(sample);
     }
     if (sc.sampleLimit() > 0 && out.size() > sc.sampleLimit()) {
@@ -247,10 +271,7 @@ final class ScrapeLoop {
       failures.warn("scrape of {} (job {}): {} duplicate series ignored (the first sample of each was kept)",
           target.address(), sc.jobName(), duplicates);
     }
-    long[] hashes = new long[out.size()];
-    for (int i = 0; i < hashes.length; i++) {
-      hashes[i] = hash64(out.get(i).key());
-    }
+    hashes = java.util.Arrays.copyOf(hashes, out.size());
     java.util.Arrays.sort(hashes);
     int added = 0;
     for (long h : hashes) {
@@ -259,38 +280,71 @@ final class ScrapeLoop {
       }
     }
     lastSeries = hashes;
-    return new ScrapeResult(out, page.families(), page.samples().size(), added);
+    return new ScrapeResult(out, page.families(), in.size(), added);
   }
 
-  /** FNV-1a over the key's chars; collisions only skew scrape_series_added. */
-  private static long hash64(String key) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < key.length(); i++) {
-      h = (h ^ key.charAt(i)) * 0x100000001b3L;
+  /** FNV-1a over the name and the label names and values; collisions only skew scrape_series_added. */
+  private static long hash64(String name, SortedLabels labels) {
+    long h = fnv(0xcbf29ce484222325L, name);
+    for (int i = 0; i < labels.size(); i++) {
+      h = fnv(fnv(h * 31 + 1, labels.name(i)) * 31 + 2, labels.value(i));
     }
     return h;
   }
 
-  /** Target labels win unless honor_labels; clashing exposed labels become exported_<name>. */
-  private void mergeTargetLabels(Map<String, String> labels, boolean honor) {
-    for (Map.Entry<String, String> t : target.labels().entrySet()) {
-      String name = t.getKey();
-      String exposed = labels.get(name);
-      if (honor) {
-        if (exposed == null) {
-          labels.put(name, t.getValue());
+  private static long fnv(long h, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /**
+   * The page's labels merged with the target's, without {@code __name__} (the sample's name
+   * replaces it) and empty values, in a small array rather than a TreeMap per sample. Target labels
+   * win unless honor_labels; clashing exposed labels become exported_<name>.
+   */
+  private SortedLabels merged(String[] page, boolean honor) {
+    Map<String, String> targetLabels = target.labels();
+    String[] a = new String[page.length + 4 * targetLabels.size()];
+    int n = 0;
+    for (int j = 0; j < page.length; j += 2) {
+      if (!page[j + 1].isEmpty() && !page[j].equals("__name__")) {
+        int i = indexOf(a, n, page[j]);
+        if (i >= 0) {
+          a[i + 1] = page[j + 1];
+        } else {
+          a[n++] = page[j];
+          a[n++] = page[j + 1];
         }
-        continue;
       }
-      if (exposed != null) {
+    }
+    for (Map.Entry<String, String> t : targetLabels.entrySet()) {
+      String name = t.getKey();
+      int i = indexOf(a, n, name);
+      if (i < 0) {
+        a[n++] = name;
+        a[n++] = t.getValue();
+      } else if (!honor) {
         String renamed = "exported_" + name;
-        while (labels.containsKey(renamed)) {
+        while (indexOf(a, n, renamed) >= 0) {
           renamed = "exported_" + renamed;
         }
-        labels.put(renamed, exposed);
+        a[n++] = renamed;
+        a[n++] = a[i + 1];
+        a[i + 1] = t.getValue();
       }
-      labels.put(name, t.getValue());
     }
+    return SortedLabels.sort(a, n);
+  }
+
+  private static int indexOf(String[] pairs, int length, String name) {
+    for (int i = 0; i < length; i += 2) {
+      if (pairs[i].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private List<ScrapedSample> synthetic(long ms, double up, double seconds, int scraped, int post, int added) {

@@ -66,11 +66,11 @@ class ScrapeConverterFuzzTest {
           continue;
         }
         ScrapeConverter converter = new ScrapeConverter("http");
-        Metrics first = converter.convert(r.samples(), r.families(), SCRAPE_MS, List.of());
+        Metrics first = converter.convert(new ArrayList<>(r.samples()), r.families(), SCRAPE_MS, List.of());
         assertThat(first.itemCount()).isLessThanOrEqualTo(r.samples().size());
         assertThat(Metrics.parse(first.toByteArray())).isEqualTo(first);
 
-        Metrics again = converter.convert(r.samples(), r.families(), SCRAPE_MS + 15_000, List.of());
+        Metrics again = converter.convert(new ArrayList<>(r.samples()), r.families(), SCRAPE_MS + 15_000, List.of());
         assertThat(again.itemCount()).isEqualTo(first.itemCount());
 
         Metrics gone = converter.convert(List.of(), Map.of(), SCRAPE_MS + 30_000, List.of());
