@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -131,14 +133,30 @@ public final class LoadGen implements Callable<Integer> {
     }
   }
 
+  /** How long a sender whose request was refused waits before its next one. */
+  static final long BACKOFF_MILLIS = 100;
+
+  /**
+   * Keeps {@code concurrency} requests in flight. A sender whose request was refused (429, 503,
+   * UNAVAILABLE...) waits {@value #BACKOFF_MILLIS} ms before its next request, as a client that
+   * backs off would (the OpenTelemetry SDKs wait a second before a retry): without it, a back end
+   * slower than the daemon turns the measurement into one of how fast the daemon says no.
+   */
   private static void runSaturated(Sender sender, Semaphore inFlight, long deadline) throws InterruptedException {
+    Executor backoff = CompletableFuture.delayedExecutor(BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
     while (System.nanoTime() < deadline) {
       if (inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         if (System.nanoTime() >= deadline) {
           inFlight.release();
           return;
         }
-        sender.send().whenComplete((v, e) -> inFlight.release());
+        sender.send().whenComplete((outcome, e) -> {
+          if (outcome == Stats.Outcome.REFUSED) {
+            backoff.execute(inFlight::release);
+          } else {
+            inFlight.release();
+          }
+        });
       }
     }
   }

@@ -2,7 +2,6 @@ package io.sluice.bench.loadgen;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
@@ -69,8 +68,11 @@ final class Sender implements AutoCloseable {
     this.payloads = List.of(built);
   }
 
-  /** Sends one request; the future completes (never exceptionally) when its outcome is recorded. */
-  CompletableFuture<Void> send() {
+  /**
+   * Sends one request; the future completes (never exceptionally) with its outcome once that is
+   * recorded.
+   */
+  CompletableFuture<Stats.Outcome> send() {
     HttpData body = payloads.get((int) (next.getAndIncrement() % PAYLOADS));
     stats.requestsSent.increment();
     stats.itemsSent.add(itemsPerRequest);
@@ -81,33 +83,31 @@ final class Sender implements AutoCloseable {
         .handle(
             (response, error) -> {
               long latency = System.nanoTime() - start;
+              Stats.Outcome outcome;
+              String code;
               if (error != null) {
-                stats.record(Stats.Outcome.FAILED, "error", itemsPerRequest, latency);
+                outcome = Stats.Outcome.FAILED;
+                code = "error";
               } else if (grpc) {
-                recordGrpc(response, latency);
+                if (response.status().code() != 200) {
+                  outcome = Stats.Outcome.REFUSED;
+                  code = "http_" + response.status().code() / 100 + "xx";
+                } else {
+                  String status = response.trailers().get("grpc-status");
+                  if (status == null) {
+                    status = response.headers().get("grpc-status");
+                  }
+                  code = "grpc_" + (status == null ? "missing" : status);
+                  outcome = "0".equals(status) ? Stats.Outcome.ACKED : Stats.Outcome.REFUSED;
+                }
               } else {
-                int code = response.status().code();
-                stats.record(
-                    code / 100 == 2 ? Stats.Outcome.ACKED : Stats.Outcome.REFUSED,
-                    "http_" + code / 100 + "xx",
-                    itemsPerRequest,
-                    latency);
+                int http = response.status().code();
+                outcome = http / 100 == 2 ? Stats.Outcome.ACKED : Stats.Outcome.REFUSED;
+                code = "http_" + http / 100 + "xx";
               }
-              return null;
+              stats.record(outcome, code, itemsPerRequest, latency);
+              return outcome;
             });
-  }
-
-  private void recordGrpc(AggregatedHttpResponse response, long latency) {
-    if (response.status().code() != 200) {
-      stats.record(Stats.Outcome.REFUSED, "http_" + response.status().code() / 100 + "xx", itemsPerRequest, latency);
-      return;
-    }
-    String status = response.trailers().get("grpc-status");
-    if (status == null) {
-      status = response.headers().get("grpc-status");
-    }
-    String code = status == null ? "missing" : status;
-    stats.record("0".equals(code) ? Stats.Outcome.ACKED : Stats.Outcome.REFUSED, "grpc_" + code, itemsPerRequest, latency);
   }
 
   /** Prefixes a message with the 5-byte gRPC length-prefixed-message header. */
