@@ -118,10 +118,15 @@ final class ThriftHttpExporter implements Exporter {
     List<Batch> batches = JaegerTranslator.toBatches((Traces) data);
     BitSet done = delivered.isEmpty() ? null : delivered.remove(data);
     BitSet ok = done != null ? done : new BitSet(batches.size());
+    int[] spans = new int[batches.size()];
     @SuppressWarnings("unchecked")
     CompletableFuture<Outcome>[] sends = new CompletableFuture[batches.size()];
     for (int i = 0; i < batches.size(); i++) {
+      spans[i] = batches.get(i).getSpansSize();
       sends[i] = ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, batches.get(i));
+      // Encoded now: let the Thrift objects go while the requests are in flight. With several
+      // workers each holding a batch of thousands of spans, they would not fit a sidecar's heap.
+      batches.set(i, null);
     }
     return CompletableFuture.allOf(sends).thenApply(unused -> {
       PipelineException retryable = null;
@@ -136,7 +141,7 @@ final class ThriftHttpExporter implements Exporter {
         } else {
           // Not worth retrying: count it as done so a retry for the others skips it.
           ok.set(i);
-          rejected += batches.get(i).getSpansSize();
+          rejected += spans[i];
           permanent = o.failure;
         }
       }
@@ -159,12 +164,13 @@ final class ThriftHttpExporter implements Exporter {
       return CompletableFuture.completedFuture(
           new Outcome(PipelineException.permanent("cannot encode Jaeger batch: " + e, e)));
     }
+    int spans = batch.getSpansSize();
     return c.execute(HttpRequest.of(headers, HttpData.wrap(body))).aggregate().handle((res, err) -> {
       if (err != null) {
         return new Outcome(PipelineException.retryable(
             "sending to Jaeger collector " + endpoint + " failed: " + err, err));
       }
-      return new Outcome(classify(res, batch.getSpansSize()));
+      return new Outcome(classify(res, spans));
     });
   }
 
