@@ -2,12 +2,15 @@ package io.sluice.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,9 +55,9 @@ class DistributionIT {
   }
 
   @Test
-  void tarballHoldsTheLayoutWithExecutableLauncherAndRuntime() {
+  void tarballHoldsTheLayoutWithExecutableLauncherAndRuntime() throws IOException {
     for (String f : List.of("bin/sluice", "runtime/bin/java", "runtime/lib/jspawnhelper", "conf/sluice.conf",
-        "plugins/README.md", "LICENSE", "NOTICE", "runtime/lib/server/sluice.jsa", "runtime/release")) {
+        "plugins/README.md", "LICENSE", "NOTICE", "runtime/lib/server/" + startArchive(), "runtime/release")) {
       assertThat(home.resolve(f)).as(f).isRegularFile();
     }
     assertThat(home.resolve("lib/sluice-cli-0.1.0-SNAPSHOT.jar")).isRegularFile();
@@ -92,12 +95,20 @@ class DistributionIT {
   void startsFromTheAppCdsArchiveAfterUnpackingElsewhere() throws Exception {
     var withCds = run(Map.of("SLUICE_JAVA_OPTS", "-Xlog:class+load=info"), "--version");
     assertThat(withCds.exitCode()).as(withCds.output()).isZero();
-    assertThat(withCds.output()).contains("io.sluice.cli.Main source: shared objects file (top)");
+    assertThat(withCds.output()).contains("io.sluice.cli.Main source: shared objects file");
 
     var withoutCds = run(Map.of("SLUICE_JAVA_OPTS", "-Xlog:class+load=info", "SLUICE_CDS", "0"), "--version");
     assertThat(withoutCds.exitCode()).as(withoutCds.output()).isZero();
-    assertThat(withoutCds.output()).doesNotContain("shared objects file (top)")
+    assertThat(withoutCds.output()).doesNotContain("io.sluice.cli.Main source: shared objects file")
         .contains("io.sluice.cli.Main source: file:");
+  }
+
+  /** The AOT cache on a runtime of JDK 25 or newer, the dynamic AppCDS archive before. */
+  private String startArchive() throws IOException {
+    String release = Files.readString(home.resolve("runtime/release"));
+    Matcher m = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+    assertThat(m.find()).as(release).isTrue();
+    return Integer.parseInt(m.group(1)) >= 25 ? "sluice.aot" : "sluice.jsa";
   }
 
   @Test

@@ -1,7 +1,17 @@
 package io.sluice.core;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.api.config.ServerTls;
 import io.sluice.core.internal.AdminTls;
 import io.sluice.core.config.ConfigIssue;
@@ -13,6 +23,7 @@ import io.sluice.core.service.ServicePlanner;
 import io.sluice.core.service.StatusRegistry;
 import io.sluice.core.telemetry.SelfMetrics;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,7 +85,7 @@ public final class Daemon {
   public synchronized void start() throws Exception {
     String level = plan.settings().telemetry().metrics().level();
     if (!"none".equals(level)) {
-      JvmMetrics.builder().register(metrics.registry());
+      registerJvmMetrics(metrics.registry());
       String address = plan.settings().telemetry().metrics().address();
       ServerTls tls = plan.settings().telemetry().metrics().tls();
       int colon = address.lastIndexOf(':');
@@ -103,6 +114,28 @@ public final class Daemon {
     } catch (Exception e) {
       stop();
       throw e;
+    }
+  }
+
+  /**
+   * The JVM metrics of {@link io.prometheus.metrics.instrumentation.jvm.JvmMetrics}, except that
+   * the native-memory ones are asked for only when Native Memory Tracking is on: probing for them
+   * starts the platform MBean server, about 100 ms of start-up, to learn that there are none.
+   */
+  private static void registerJvmMetrics(PrometheusRegistry registry) {
+    JvmThreadsMetrics.builder().register(registry);
+    JvmBufferPoolMetrics.builder().register(registry);
+    JvmClassLoadingMetrics.builder().register(registry);
+    JvmCompilationMetrics.builder().register(registry);
+    JvmGarbageCollectorMetrics.builder().register(registry);
+    JvmMemoryPoolAllocationMetrics.builder().register(registry);
+    JvmMemoryMetrics.builder().register(registry);
+    JvmRuntimeInfoMetric.builder().register(registry);
+    ProcessMetrics.builder().register(registry);
+    boolean nmt = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
+    if (nmt) {
+      JvmNativeMemoryMetrics.builder().register(registry);
     }
   }
 
