@@ -29,7 +29,9 @@ import java.util.function.DoubleSupplier;
 /**
  * The daemon's self-metrics: one Prometheus registry, with a {@link SelfTelemetry} view per
  * component that adds the component's label ({@code receiver="otlp"}). Instruments of the same
- * name are shared across components, so label names must be the same for one name.
+ * name are shared across components, so label names must be the same for one name. Counters and
+ * histograms carry no exemplars: the daemon's own work has no trace to point at, and each sampler
+ * would keep the client's scheduler thread busy for nothing.
  */
 public final class SelfMetrics {
   private final PrometheusRegistry registry;
@@ -84,6 +86,7 @@ public final class SelfMetrics {
                         .name(n)
                         .help(help)
                         .labelNames(names(n, pairs))
+                        .withoutExemplars()
                         .register(registry));
         checkNames(name, pairs);
         var dp = c.labelValues(values(pairs));
@@ -127,6 +130,7 @@ public final class SelfMetrics {
                         .classicOnly()
                         .classicUpperBounds(buckets)
                         .labelNames(names(n, pairs))
+                        .withoutExemplars()
                         .register(registry));
         checkNames(name, pairs);
         var dp = h.labelValues(values(pairs));
