@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.InflaterInputStream;
 
@@ -66,8 +65,13 @@ public final class Decompression {
   public static byte[] decompress(String encoding, byte[] body, int offset, int length, long maxBytes)
       throws IOException {
     String enc = normalize(encoding);
-    try (InputStream in = open(enc, new ByteArrayInputStream(body, offset, length))) {
-      return readBounded(in, maxBytes, length);
+    try {
+      if (enc.equals("gzip") || enc.equals("x-gzip")) {
+        return Gunzip.decode(body, offset, length, maxBytes);
+      }
+      try (InputStream in = open(enc, new ByteArrayInputStream(body, offset, length))) {
+        return readBounded(in, maxBytes, length);
+      }
     } catch (IOException e) {
       if (e instanceof TooLargeException || !isSupported(enc)) {
         throw e;
@@ -109,7 +113,6 @@ public final class Decompression {
 
   private static InputStream open(String enc, InputStream raw) throws IOException {
     return switch (enc) {
-      case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
       case "zstd" -> new ZstdInputStream(raw);
       case "deflate" -> new InflaterInputStream(raw);
       default -> throw new IOException("unsupported encoding \"" + enc + "\" (expected: gzip, zstd, deflate or identity)");
@@ -140,7 +143,7 @@ public final class Decompression {
     return len == buf.length ? buf : Arrays.copyOf(buf, len);
   }
 
-  private static TooLargeException tooLarge(long maxBytes) {
+  static TooLargeException tooLarge(long maxBytes) {
     return new TooLargeException("decompressed body is larger than the limit of " + maxBytes + " bytes");
   }
 
