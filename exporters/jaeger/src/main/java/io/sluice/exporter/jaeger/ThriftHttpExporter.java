@@ -17,6 +17,7 @@ import io.sluice.api.PipelineException;
 import io.sluice.api.TelemetryData;
 import io.sluice.api.ThrottledLogger;
 import io.sluice.api.Traces;
+import io.sluice.exporter.jaeger.internal.JaegerTranslator;
 import java.io.File;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.sluice.exporter.jaeger;
+package io.sluice.exporter.jaeger.internal;
 
 import com.google.protobuf.ByteString;
 import io.jaegertracing.thriftjava.Batch;
@@ -23,8 +23,10 @@ import java.util.List;
  * OTLP spans to Jaeger Thrift, per the OpenTelemetry specification's "OpenTelemetry to Jaeger
  * Transformation" and "Transformation to non-OTLP Formats", with the edge cases of the
  * OpenTelemetry Collector's former Jaeger translator. The README's mapping table lists every rule.
+ *
+ * <p>Public only for the exporter's package and the JMH benchmark; not an API.
  */
-final class JaegerTranslator {
+public final class JaegerTranslator {
   static final String UNKNOWN_SERVICE = "unknown_service";
   static final String SERVICE_NAME = "service.name";
   static final String SPAN_KIND = "span.kind";
@@ -47,8 +49,13 @@ final class JaegerTranslator {
 
   private JaegerTranslator() {}
 
-  /** One {@link Batch} per resource that has spans, in order. */
-  static List<Batch> toBatches(Traces traces) {
+  /**
+   * One {@link Batch} per resource that has spans, in order.
+   *
+   * @param traces the spans to translate
+   * @return the batches, one per resource with at least one span
+   */
+  public static List<Batch> toBatches(Traces traces) {
     List<Batch> out = new ArrayList<>(traces.resourceSpans().size());
     for (ResourceSpans rs : traces.resourceSpans()) {
       int n = 0;
