@@ -15,6 +15,7 @@ import io.opentelemetry.proto.trace.v1.Status;
 import io.sluice.api.Traces;
 import io.sluice.bench.loadgen.TestbedData;
 import io.sluice.exporter.jaeger.internal.JaegerTranslator;
+import io.sluice.exporter.jaeger.internal.ThriftBatchWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,7 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The jaeger exporter's encoding for {@code protocol: thrift_http}: parsed OTLP spans (what {@code
  * Traces.toProto()} gives) to the binary-protocol Thrift {@code Batch} bodies it POSTs, one per
- * resource, on {@value #ITEMS} spans. {@code testbed} is the load generator's span (two int
+ * resource, on {@value #ITEMS} spans. {@code direct} is what the exporter does ({@code
+ * ThriftBatchWriter}, one reused buffer, a copy per body); {@code thriftObjects} the translator to
+ * jaeger-thrift objects and libthrift's serializer, which it did before (the UDP path still builds
+ * the objects). {@code testbed} is the load generator's span (two int
  * attributes); {@code instrumented} is shaped like an instrumented HTTP server's: ten attributes of
  * mixed types, a parent, an event, a link, a status, scope name and version, five resource
  * attributes. Scores are per span; run with {@code -prof gc} for bytes allocated per span.
@@ -59,6 +63,7 @@ public class JaegerEncodeBenchmark {
   public String spans;
 
   Traces traces;
+  private final ThriftBatchWriter writer = new ThriftBatchWriter(64 * 1024);
 
   /** Builds the request and parses it once: the benchmark measures only the encoding. */
   @Setup(Level.Trial)
@@ -66,6 +71,19 @@ public class JaegerEncodeBenchmark {
     ExportTraceServiceRequest request = spans.equals("testbed") ? TestbedData.traces(ITEMS, 1) : instrumented(ITEMS);
     traces = Traces.of(request);
     traces.toProto();
+  }
+
+  /** Writes each resource's body with the exporter's writer, reused from one call to the next. */
+  @Benchmark
+  @OperationsPerInvocation(ITEMS)
+  public List<byte[]> direct() {
+    List<byte[]> bodies = new ArrayList<>(1);
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      if (writer.write(rs) > 0) {
+        bodies.add(writer.toByteArray());
+      }
+    }
+    return bodies;
   }
 
   /** Translates to jaeger-thrift objects and serialises them with libthrift's {@code TSerializer}. */

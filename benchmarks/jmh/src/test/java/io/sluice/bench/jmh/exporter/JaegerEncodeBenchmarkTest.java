@@ -15,13 +15,19 @@ class JaegerEncodeBenchmarkTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"testbed", "instrumented"})
-  void encodesEverySpanIntoOneBatch(String spans) throws Exception {
+  void bothPathsEncodeEverySpanIntoTheSameBody(String spans) throws Exception {
     JaegerEncodeBenchmark bench = new JaegerEncodeBenchmark();
     bench.spans = spans;
     bench.setUp();
 
-    Batch batch = decodeOnly(bench.thriftObjects());
+    List<byte[]> before = bench.thriftObjects();
+    Batch batch = decodeOnly(before);
     assertThat(batch.getSpans()).hasSize(JaegerEncodeBenchmark.ITEMS);
+    List<byte[]> direct = bench.direct();
+    assertThat(direct).hasSize(1);
+    assertThat(direct.get(0)).isEqualTo(before.get(0));
+    // The writer is reused: a second call writes the same body again.
+    assertThat(bench.direct().get(0)).isEqualTo(before.get(0));
   }
 
   @Test

@@ -81,8 +81,7 @@ public final class JaegerTranslator {
     String service = null;
     List<Tag> tags = new ArrayList<>(resourceAttributes.size());
     for (KeyValue kv : resourceAttributes) {
-      if (kv.getKey().equals(SERVICE_NAME) && kv.getValue().hasStringValue()
-          && !kv.getValue().getStringValue().isEmpty()) {
+      if (isServiceName(kv)) {
         service = kv.getValue().getStringValue();
       } else {
         tags.add(tag(kv.getKey(), kv.getValue()));
@@ -93,6 +92,12 @@ public final class JaegerTranslator {
       p.setTags(tags);
     }
     return p;
+  }
+
+  /** Whether {@code kv} names the service: {@code service.name} with a non-empty string value. */
+  static boolean isServiceName(KeyValue kv) {
+    return kv.getKey().equals(SERVICE_NAME) && kv.getValue().hasStringValue()
+        && !kv.getValue().getStringValue().isEmpty();
   }
 
   static Span toSpan(io.opentelemetry.proto.trace.v1.Span s, InstrumentationScope scope) {
@@ -138,12 +143,7 @@ public final class JaegerTranslator {
       long high = idLong(link.getTraceId(), 16, 0);
       long low = idLong(link.getTraceId(), 16, 8);
       long spanId = idLong(link.getSpanId(), 8, 0);
-      SpanRefType type = SpanRefType.FOLLOWS_FROM;
-      for (KeyValue kv : link.getAttributesList()) {
-        if (kv.getKey().equals(REF_TYPE) && kv.getValue().getStringValue().equals(REF_TYPE_CHILD_OF)) {
-          type = SpanRefType.CHILD_OF;
-        }
-      }
+      SpanRefType type = isChildOf(link) ? SpanRefType.CHILD_OF : SpanRefType.FOLLOWS_FROM;
       if (parent != 0 && spanId == parent && low == traceLow && high == traceHigh) {
         refs.get(0).setRefType(type);
       } else {
@@ -151,6 +151,16 @@ public final class JaegerTranslator {
       }
     }
     return refs;
+  }
+
+  /** Whether a link says {@code opentracing.ref_type: child_of}; otherwise it is FOLLOWS_FROM. */
+  static boolean isChildOf(io.opentelemetry.proto.trace.v1.Span.Link link) {
+    for (KeyValue kv : link.getAttributesList()) {
+      if (kv.getKey().equals(REF_TYPE) && kv.getValue().getStringValue().equals(REF_TYPE_CHILD_OF)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Tag> tags(io.opentelemetry.proto.trace.v1.Span s, InstrumentationScope scope) {
@@ -174,13 +184,7 @@ public final class JaegerTranslator {
         tags.add(tag(kv.getKey(), kv.getValue()));
       }
     }
-    String kind = switch (s.getKind()) {
-      case SPAN_KIND_CLIENT -> "client";
-      case SPAN_KIND_SERVER -> "server";
-      case SPAN_KIND_PRODUCER -> "producer";
-      case SPAN_KIND_CONSUMER -> "consumer";
-      default -> null; // INTERNAL and UNSPECIFIED: the spec says no span.kind tag
-    };
+    String kind = spanKind(s.getKind());
     if (kind != null) {
       tags.add(stringTag(SPAN_KIND, kind));
     }
@@ -200,6 +204,17 @@ public final class JaegerTranslator {
     addCount(tags, DROPPED_EVENTS, s.getDroppedEventsCount());
     addCount(tags, DROPPED_LINKS, s.getDroppedLinksCount());
     return tags;
+  }
+
+  /** The span.kind tag's value, or null for INTERNAL and UNSPECIFIED, which the spec says get none. */
+  static String spanKind(io.opentelemetry.proto.trace.v1.Span.SpanKind kind) {
+    return switch (kind) {
+      case SPAN_KIND_CLIENT -> "client";
+      case SPAN_KIND_SERVER -> "server";
+      case SPAN_KIND_PRODUCER -> "producer";
+      case SPAN_KIND_CONSUMER -> "consumer";
+      default -> null;
+    };
   }
 
   /** An event's name goes into an {@code event} field unless an attribute of that name exists. */
