@@ -11,12 +11,13 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
-import io.jaegertracing.thriftjava.Batch;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.sluice.api.Exporter;
 import io.sluice.api.PipelineException;
 import io.sluice.api.TelemetryData;
 import io.sluice.api.ThrottledLogger;
 import io.sluice.api.Traces;
+import io.sluice.exporter.jaeger.internal.ThriftBatchWriter;
 import java.io.File;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,22 +26,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.WeakHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import org.apache.thrift.TException;
-import org.apache.thrift.TSerializer;
-import org.apache.thrift.protocol.TBinaryProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * POSTs one binary-protocol Thrift {@code Batch} per resource to a Jaeger collector's {@code
- * /api/traces}, with Armeria's non-blocking client.
+ * /api/traces}, with Armeria's non-blocking client. The bodies are written straight from the OTLP
+ * messages by {@link ThriftBatchWriter}, whose buffers are pooled across pushes.
  *
  * <p>When a push with several resources fails part-way, the resources already accepted are
  * remembered (weakly, keyed by the batch) so that the helper's retry sends only the rest: a
@@ -50,11 +52,20 @@ final class ThriftHttpExporter implements Exporter {
   static final MediaType THRIFT_BINARY = MediaType.parse("application/vnd.apache.thrift.binary");
   private static final Logger logger = LoggerFactory.getLogger(ThriftHttpExporter.class);
   private static final int MAX_MESSAGE = 256;
+  /** About a hundred spans of an instrumented service; the writer doubles it as needed. */
+  private static final int INITIAL_BUFFER = 64 * 1024;
+  /**
+   * Writers kept for reuse, and the largest buffer kept: enough for a few concurrent workers on
+   * batches of thousands of spans, without pinning the heap after one exceptional batch.
+   */
+  private static final int POOLED_WRITERS = 4;
+  private static final int MAX_POOLED_BUFFER = 4 * 1024 * 1024;
 
   private final JaegerConfig config;
   private final URI endpoint;
   private final ThrottledLogger rejectedLog = new ThrottledLogger(logger, Duration.ofSeconds(30));
   private final Map<TelemetryData, BitSet> delivered = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Queue<ThriftBatchWriter> writers = new ArrayBlockingQueue<>(POOLED_WRITERS);
   private volatile ClientFactory factory;
   private volatile WebClient client;
   private volatile RequestHeaders headers;
@@ -115,19 +126,34 @@ final class ThriftHttpExporter implements Exporter {
     if (c == null) {
       return CompletableFuture.failedFuture(PipelineException.retryable("jaeger exporter is not started"));
     }
-    List<Batch> batches = JaegerTranslator.toBatches((Traces) data);
     BitSet done = delivered.isEmpty() ? null : delivered.remove(data);
-    BitSet ok = done != null ? done : new BitSet(batches.size());
-    int[] spans = new int[batches.size()];
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Outcome>[] sends = new CompletableFuture[batches.size()];
-    for (int i = 0; i < batches.size(); i++) {
-      spans[i] = batches.get(i).getSpansSize();
-      sends[i] = ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, batches.get(i));
-      // Encoded now: let the Thrift objects go while the requests are in flight. With several
-      // workers each holding a batch of thousands of spans, they would not fit a sidecar's heap.
-      batches.set(i, null);
+    BitSet ok = done != null ? done : new BitSet();
+    List<ResourceSpans> resources = ((Traces) data).resourceSpans();
+    List<CompletableFuture<Outcome>> sendList = new ArrayList<>(resources.size());
+    int[] spans = new int[resources.size()];
+    ThriftBatchWriter writer = writers.poll();
+    if (writer == null) {
+      writer = new ThriftBatchWriter(INITIAL_BUFFER);
     }
+    try {
+      // Batch i is the i-th resource that has spans, as in the translator, so that the delivered
+      // bits of an earlier try still match.
+      for (ResourceSpans rs : resources) {
+        int i = sendList.size();
+        int n = ok.get(i) ? ThriftBatchWriter.spanCount(rs) : writer.write(rs);
+        if (n == 0) {
+          continue;
+        }
+        spans[i] = n;
+        sendList.add(ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, writer.toByteArray(), n));
+      }
+    } finally {
+      if (writer.capacity() <= MAX_POOLED_BUFFER) {
+        writers.offer(writer);
+      }
+    }
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Outcome>[] sends = sendList.toArray(new CompletableFuture[0]);
     return CompletableFuture.allOf(sends).thenApply(unused -> {
       PipelineException retryable = null;
       PipelineException permanent = null;
@@ -156,15 +182,7 @@ final class ThriftHttpExporter implements Exporter {
     });
   }
 
-  private CompletableFuture<Outcome> send(WebClient c, Batch batch) {
-    byte[] body;
-    try {
-      body = new TSerializer(new TBinaryProtocol.Factory()).serialize(batch);
-    } catch (TException e) {
-      return CompletableFuture.completedFuture(
-          new Outcome(PipelineException.permanent("cannot encode Jaeger batch: " + e, e)));
-    }
-    int spans = batch.getSpansSize();
+  private CompletableFuture<Outcome> send(WebClient c, byte[] body, int spans) {
     return c.execute(HttpRequest.of(headers, HttpData.wrap(body))).aggregate().handle((res, err) -> {
       if (err != null) {
         return new Outcome(PipelineException.retryable(

@@ -8,6 +8,7 @@ import io.sluice.api.SelfTelemetry;
 import io.sluice.api.TelemetryData;
 import io.sluice.api.ThrottledLogger;
 import io.sluice.api.Traces;
+import io.sluice.exporter.jaeger.internal.JaegerTranslator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.sluice.exporter.jaeger;
+package io.sluice.exporter.jaeger.internal;
 
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;

@@ -1,4 +1,4 @@
-package io.sluice.exporter.jaeger;
+package io.sluice.exporter.jaeger.internal;
 
 import com.google.protobuf.ByteString;
 import io.jaegertracing.thriftjava.Batch;
@@ -23,8 +23,10 @@ import java.util.List;
  * OTLP spans to Jaeger Thrift, per the OpenTelemetry specification's "OpenTelemetry to Jaeger
  * Transformation" and "Transformation to non-OTLP Formats", with the edge cases of the
  * OpenTelemetry Collector's former Jaeger translator. The README's mapping table lists every rule.
+ *
+ * <p>Public only for the exporter's package and the JMH benchmark; not an API.
  */
-final class JaegerTranslator {
+public final class JaegerTranslator {
   static final String UNKNOWN_SERVICE = "unknown_service";
   static final String SERVICE_NAME = "service.name";
   static final String SPAN_KIND = "span.kind";
@@ -47,8 +49,13 @@ final class JaegerTranslator {
 
   private JaegerTranslator() {}
 
-  /** One {@link Batch} per resource that has spans, in order. */
-  static List<Batch> toBatches(Traces traces) {
+  /**
+   * One {@link Batch} per resource that has spans, in order.
+   *
+   * @param traces the spans to translate
+   * @return the batches, one per resource with at least one span
+   */
+  public static List<Batch> toBatches(Traces traces) {
     List<Batch> out = new ArrayList<>(traces.resourceSpans().size());
     for (ResourceSpans rs : traces.resourceSpans()) {
       int n = 0;
@@ -74,8 +81,7 @@ final class JaegerTranslator {
     String service = null;
     List<Tag> tags = new ArrayList<>(resourceAttributes.size());
     for (KeyValue kv : resourceAttributes) {
-      if (kv.getKey().equals(SERVICE_NAME) && kv.getValue().hasStringValue()
-          && !kv.getValue().getStringValue().isEmpty()) {
+      if (isServiceName(kv)) {
         service = kv.getValue().getStringValue();
       } else {
         tags.add(tag(kv.getKey(), kv.getValue()));
@@ -86,6 +92,12 @@ final class JaegerTranslator {
       p.setTags(tags);
     }
     return p;
+  }
+
+  /** Whether {@code kv} names the service: {@code service.name} with a non-empty string value. */
+  static boolean isServiceName(KeyValue kv) {
+    return kv.getKey().equals(SERVICE_NAME) && kv.getValue().hasStringValue()
+        && !kv.getValue().getStringValue().isEmpty();
   }
 
   static Span toSpan(io.opentelemetry.proto.trace.v1.Span s, InstrumentationScope scope) {
@@ -131,12 +143,7 @@ final class JaegerTranslator {
       long high = idLong(link.getTraceId(), 16, 0);
       long low = idLong(link.getTraceId(), 16, 8);
       long spanId = idLong(link.getSpanId(), 8, 0);
-      SpanRefType type = SpanRefType.FOLLOWS_FROM;
-      for (KeyValue kv : link.getAttributesList()) {
-        if (kv.getKey().equals(REF_TYPE) && kv.getValue().getStringValue().equals(REF_TYPE_CHILD_OF)) {
-          type = SpanRefType.CHILD_OF;
-        }
-      }
+      SpanRefType type = isChildOf(link) ? SpanRefType.CHILD_OF : SpanRefType.FOLLOWS_FROM;
       if (parent != 0 && spanId == parent && low == traceLow && high == traceHigh) {
         refs.get(0).setRefType(type);
       } else {
@@ -144,6 +151,16 @@ final class JaegerTranslator {
       }
     }
     return refs;
+  }
+
+  /** Whether a link says {@code opentracing.ref_type: child_of}; otherwise it is FOLLOWS_FROM. */
+  static boolean isChildOf(io.opentelemetry.proto.trace.v1.Span.Link link) {
+    for (KeyValue kv : link.getAttributesList()) {
+      if (kv.getKey().equals(REF_TYPE) && kv.getValue().getStringValue().equals(REF_TYPE_CHILD_OF)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Tag> tags(io.opentelemetry.proto.trace.v1.Span s, InstrumentationScope scope) {
@@ -167,13 +184,7 @@ final class JaegerTranslator {
         tags.add(tag(kv.getKey(), kv.getValue()));
       }
     }
-    String kind = switch (s.getKind()) {
-      case SPAN_KIND_CLIENT -> "client";
-      case SPAN_KIND_SERVER -> "server";
-      case SPAN_KIND_PRODUCER -> "producer";
-      case SPAN_KIND_CONSUMER -> "consumer";
-      default -> null; // INTERNAL and UNSPECIFIED: the spec says no span.kind tag
-    };
+    String kind = spanKind(s.getKind());
     if (kind != null) {
       tags.add(stringTag(SPAN_KIND, kind));
     }
@@ -193,6 +204,17 @@ final class JaegerTranslator {
     addCount(tags, DROPPED_EVENTS, s.getDroppedEventsCount());
     addCount(tags, DROPPED_LINKS, s.getDroppedLinksCount());
     return tags;
+  }
+
+  /** The span.kind tag's value, or null for INTERNAL and UNSPECIFIED, which the spec says get none. */
+  static String spanKind(io.opentelemetry.proto.trace.v1.Span.SpanKind kind) {
+    return switch (kind) {
+      case SPAN_KIND_CLIENT -> "client";
+      case SPAN_KIND_SERVER -> "server";
+      case SPAN_KIND_PRODUCER -> "producer";
+      case SPAN_KIND_CONSUMER -> "consumer";
+      default -> null;
+    };
   }
 
   /** An event's name goes into an {@code event} field unless an attribute of that name exists. */
