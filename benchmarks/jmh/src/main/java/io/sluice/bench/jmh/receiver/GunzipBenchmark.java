@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -28,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * receiver does for every request its clients gzip (the OpenTelemetry SDKs' default): {@code
  * receiver} is {@code Decompression.decompress} (a reused {@code Inflater} per thread, output sized
  * from the gzip trailer), {@code gzipInputStream} what it did before: a {@code GZIPInputStream} per
- * request, read into a growing array. Scores are per request; run with {@code -prof gc} for bytes
- * allocated per request.
+ * request, read into a growing array. Scores are per span (one request = {@value #ITEMS} spans), as
+ * in the other benchmarks; run with {@code -prof gc} for bytes allocated per span.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class GunzipBenchmark {
+  /** Spans per request, as in the collector testbed. */
+  public static final int ITEMS = 100;
   private static final long LIMIT = 16L << 20;
 
   byte[] plain;
@@ -46,7 +49,7 @@ public class GunzipBenchmark {
   /** Builds and gzips the request once. */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    plain = TestbedData.request(BenchSignal.TRACES, 100, 1).toByteArray();
+    plain = TestbedData.request(BenchSignal.TRACES, ITEMS, 1).toByteArray();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(plain);
@@ -56,12 +59,14 @@ public class GunzipBenchmark {
 
   /** What the receiver does now. */
   @Benchmark
+  @OperationsPerInvocation(ITEMS)
   public byte[] receiver() throws IOException {
     return Decompression.decompress("gzip", gzipped, LIMIT);
   }
 
   /** The receiver's code before: a stream per request, read to a bounded, growing array. */
   @Benchmark
+  @OperationsPerInvocation(ITEMS)
   public byte[] gzipInputStream() throws IOException {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped), 8192)) {
       byte[] buf = new byte[gzipped.length * 4];
