@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * The log lines of one batch, UTF-8 encoded one after another in a single growing array: a line
  * costs no object of its own, and the protobuf encoder copies its bytes without encoding again.
- * Not thread-safe; one per batch.
+ * Not thread-safe; one batch at a time.
  */
 final class LineBuffer {
   private byte[] bytes;
@@ -57,6 +57,15 @@ final class LineBuffer {
     }
     size = p;
     return start;
+  }
+
+  /** Forgets every line, keeping the array for the next batch. */
+  void clear() {
+    size = 0;
+  }
+
+  int capacity() {
+    return bytes.length;
   }
 
   /** The end of the last line appended. */

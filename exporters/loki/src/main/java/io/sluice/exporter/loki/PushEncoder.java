@@ -6,6 +6,7 @@ import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.xerial.snappy.Snappy;
 
@@ -41,7 +42,7 @@ final class PushEncoder {
   private PushEncoder() {}
 
   /** Loki's {@code PushRequest}, snappy block-compressed as Loki expects. */
-  static byte[] protobuf(List<StreamBuilder.Stream> streams) {
+  static byte[] protobuf(List<StreamBuilder.Stream> streams, PushBuffers buffers) {
     byte[][] selectors = new byte[streams.size()][];
     int[] streamSizes = new int[streams.size()];
     int total = 0;
@@ -56,8 +57,8 @@ final class PushEncoder {
       streamSizes[i] = size;
       total += delimited(size);
     }
-    byte[] out = new byte[total];
-    CodedOutputStream o = CodedOutputStream.newInstance(out);
+    byte[] out = buffers.protobuf(total);
+    CodedOutputStream o = CodedOutputStream.newInstance(out, 0, total);
     byte[] hex = new byte[64];
     try {
       for (int i = 0; i < streams.size(); i++) {
@@ -69,7 +70,8 @@ final class PushEncoder {
         }
       }
       o.checkNoSpaceLeft();
-      return Snappy.compress(out);
+      byte[] compressed = buffers.compressed(Snappy.maxCompressedLength(total));
+      return Arrays.copyOf(compressed, Snappy.rawCompress(out, 0, total, compressed, 0));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode the push request", e);
     }

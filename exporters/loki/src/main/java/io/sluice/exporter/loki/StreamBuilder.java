@@ -76,8 +76,11 @@ final class StreamBuilder {
     this.demotedByStreams = telemetry.counter(name, help, "reason", "max_streams");
   }
 
-  /** The streams of a batch by tenant ({@code ""} = no tenant), in first-seen order. */
-  Map<String, List<Stream>> build(Logs logs) {
+  /**
+   * The streams of a batch by tenant ({@code ""} = no tenant), in first-seen order; their lines
+   * are in {@code lines}, which must stay untouched while the streams are used.
+   */
+  Map<String, List<Stream>> build(Logs logs, LineBuffer lines) {
     String batchTenant = config.tenantId();
     if (!config.tenantFromMetadata().isEmpty()) {
       String t = logs.metadata().first(config.tenantFromMetadata());
@@ -86,7 +89,6 @@ final class StreamBuilder {
       }
     }
     long now = this.now.getAsLong();
-    LineBuffer lines = new LineBuffer(logs.itemCount() * 128);
     StringBuilder line = new StringBuilder(256);
     int seq = 0;
     // Streams keyed by the labels records chose, before the guard; first-seen order.

@@ -63,13 +63,16 @@ class PushBodyDifferentialTest {
       TestContext context = new TestContext("loki", ComponentKind.EXPORTER);
       StreamBuilder builder = new StreamBuilder(config, context.telemetry(), () -> NOW);
       ReferencePath reference = new ReferencePath(config, context.telemetry(), NOW);
+      PushBuffers buffers = new PushBuffers();
       int entries = 0;
       for (int i = 0; i < BATCHES; i++) {
         Logs logs = batch(new SplittableRandom(hocon.hashCode() * 1000L + i));
         Map<String, byte[]> expected = reference.bodies(logs, json);
         Map<String, byte[]> actual = new LinkedHashMap<>();
-        builder.build(logs).forEach((tenant, streams) -> actual.put(tenant,
-            json ? PushEncoder.json(streams) : uncompress(PushEncoder.protobuf(streams))));
+        // one set of buffers for all batches, as the exporter reuses them
+        builder.build(logs, buffers.lines).forEach((tenant, streams) -> actual.put(tenant,
+            json ? PushEncoder.json(streams) : uncompress(PushEncoder.protobuf(streams, buffers))));
+        assertThat(buffers.reset()).isTrue();
 
         assertThat(actual.keySet()).as("tenants of batch %d", i).containsExactlyElementsOf(expected.keySet());
         for (String tenant : expected.keySet()) {
@@ -102,7 +105,7 @@ class PushBodyDifferentialTest {
     TestContext context = new TestContext("loki", ComponentKind.EXPORTER);
     StreamBuilder builder = new StreamBuilder(config, context.telemetry(), () -> NOW);
     for (int i = 0; i < 20; i++) {
-      builder.build(batch(new SplittableRandom(i)));
+      builder.build(batch(new SplittableRandom(i)), new LineBuffer(64));
     }
     assertThat(context.metric("sluice_exporter_loki_demoted_labels", "reason", "max_label_values")).isPositive();
     assertThat(context.metric("sluice_exporter_loki_demoted_labels", "reason", "max_streams")).isPositive();
