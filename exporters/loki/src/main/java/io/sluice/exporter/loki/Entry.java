@@ -72,7 +72,7 @@ final class Entry {
     return metadata[2 * i + 1];
   }
 
-  /** The structured metadata as a map in insertion order, ids as hex, for JSON and tests. */
+  /** The structured metadata as a map in insertion order, ids as hex, for tests. */
   Map<String, String> metadata() {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < metadataCount(); i++) {

@@ -78,7 +78,7 @@ final class Labels {
     return names.length == 0 ? FALLBACK : this;
   }
 
-  /** As a sorted map, for the JSON push format and tests. */
+  /** As a sorted map, for tests. */
   Map<String, String> toMap() {
     Map<String, String> m = new TreeMap<>();
     for (int i = 0; i < names.length; i++) {
