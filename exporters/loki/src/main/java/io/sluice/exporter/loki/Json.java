@@ -8,27 +8,27 @@ import java.util.Base64;
 final class Json {
   private Json() {}
 
-  /** Appends {@code s} as a JSON string literal. */
+  /** Appends {@code s} as a JSON string literal, copying the runs between escapes at once. */
   static StringBuilder string(StringBuilder out, String s) {
     out.append('"');
+    int run = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      out.append(s, run, i);
+      run = i + 1;
       switch (c) {
         case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");
         case '\n' -> out.append("\\n");
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append(String.format("\\u%04x", (int) c));
       }
     }
-    return out.append('"');
+    return out.append(s, run, s.length()).append('"');
   }
 
   /** Appends an OTLP value as JSON: bytes as base64, doubles that are not finite as strings. */

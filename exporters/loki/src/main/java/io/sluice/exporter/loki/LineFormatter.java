@@ -21,31 +21,43 @@ final class LineFormatter {
   }
 
   /**
-   * The line for one record.
+   * Writes the line for one record into {@code sb}, which must be empty: one builder serves every
+   * line of a batch.
    *
    * @param skipAttributes record attribute keys already sent as labels or structured metadata
    * @param skipResource resource attribute keys already sent as labels or structured metadata
    */
-  String line(
+  void line(
+      StringBuilder sb,
       LogRecord record,
       List<KeyValue> resource,
       InstrumentationScope scope,
       Set<String> skipAttributes,
       Set<String> skipResource) {
-    return switch (format) {
-      case RAW -> Json.text(record.getBody());
-      case JSON -> json(record, resource, scope, skipAttributes, skipResource);
-      case LOGFMT -> logfmt(record, resource, scope, skipAttributes, skipResource);
-    };
+    switch (format) {
+      case RAW -> raw(sb, record.getBody());
+      case JSON -> json(sb, record, resource, scope, skipAttributes, skipResource);
+      case LOGFMT -> logfmt(sb, record, resource, scope, skipAttributes, skipResource);
+    }
   }
 
-  private static String json(
+  /** The body as {@link Json#text} gives it, without the intermediate string. */
+  private static void raw(StringBuilder sb, AnyValue body) {
+    switch (body.getValueCase()) {
+      case STRING_VALUE -> sb.append(body.getStringValue());
+      case VALUE_NOT_SET -> { }
+      default -> Json.value(sb, body);
+    }
+  }
+
+  private static void json(
+      StringBuilder sb,
       LogRecord record,
       List<KeyValue> resource,
       InstrumentationScope scope,
       Set<String> skipAttributes,
       Set<String> skipResource) {
-    StringBuilder sb = new StringBuilder(128).append('{');
+    sb.append('{');
     boolean first = true;
     if (record.hasBody()) {
       sb.append("\"body\":");
@@ -67,7 +79,7 @@ final class LineFormatter {
       }
       sb.append('}');
     }
-    return sb.append('}').toString();
+    sb.append('}');
   }
 
   private static boolean object(
@@ -92,13 +104,13 @@ final class LineFormatter {
     return first && !open;
   }
 
-  private static String logfmt(
+  private static void logfmt(
+      StringBuilder sb,
       LogRecord record,
       List<KeyValue> resource,
       InstrumentationScope scope,
       Set<String> skipAttributes,
       Set<String> skipResource) {
-    StringBuilder sb = new StringBuilder(128);
     if (!record.getSeverityText().isEmpty()) {
       pair(sb, "severity", record.getSeverityText());
     }
@@ -126,7 +138,6 @@ final class LineFormatter {
         pair(sb, "instrumentation_scope_version", scope.getVersion());
       }
     }
-    return sb.toString();
   }
 
   private static void pair(StringBuilder sb, String key, String value) {

@@ -24,9 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,6 +46,8 @@ final class LokiExporter implements Exporter {
       new ThrottledLogger(LoggerFactory.getLogger(LokiExporter.class), Duration.ofMinutes(1));
   private final URI uri;
   private final MediaType contentType;
+  /** The buffers of the last push, for the next: pushes at the same time take fresh ones. */
+  private final AtomicReference<PushBuffers> spareBuffers = new AtomicReference<>();
   private volatile ClientFactory clientFactory;
   private volatile WebClient client;
 
@@ -91,13 +95,23 @@ final class LokiExporter implements Exporter {
       return CompletableFuture.failedFuture(
           PipelineException.permanent("loki exporter accepts logs only, got " + batch.signal().configName()));
     }
-    Map<String, List<StreamBuilder.Stream>> byTenant = streams.build(logs);
-    List<CompletableFuture<Void>> sends = new ArrayList<>(byTenant.size());
-    byTenant.forEach((tenant, list) -> {
-      byte[] body = config.encoding() == LokiExporterConfig.Encoding.JSON
-          ? PushEncoder.json(list) : PushEncoder.protobuf(list);
-      sends.add(send(c, tenant, body));
-    });
+    PushBuffers buffers = spareBuffers.getAndSet(null);
+    if (buffers == null) {
+      buffers = new PushBuffers();
+    }
+    Map<String, byte[]> bodies = new LinkedHashMap<>();
+    try {
+      PushBuffers b = buffers;
+      streams.build(logs, b.lines).forEach((tenant, list) -> bodies.put(tenant,
+          config.encoding() == LokiExporterConfig.Encoding.JSON
+              ? PushEncoder.json(list) : PushEncoder.protobuf(list, b)));
+    } finally {
+      if (buffers.reset()) {
+        spareBuffers.set(buffers);
+      }
+    }
+    List<CompletableFuture<Void>> sends = new ArrayList<>(bodies.size());
+    bodies.forEach((tenant, body) -> sends.add(send(c, tenant, body)));
     return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
   }
 

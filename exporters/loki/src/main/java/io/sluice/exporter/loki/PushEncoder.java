@@ -1,44 +1,168 @@
 package io.sluice.exporter.loki;
 
-import com.github.loki4j.pkg.google.protobuf.Timestamp;
-import com.github.loki4j.pkg.loki.protobuf.Push.EntryAdapter;
-import com.github.loki4j.pkg.loki.protobuf.Push.LabelPairAdapter;
-import com.github.loki4j.pkg.loki.protobuf.Push.PushRequest;
-import com.github.loki4j.pkg.loki.protobuf.Push.StreamAdapter;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.xerial.snappy.Snappy;
 
-/** Encodes streams as a Loki push request body: snappy-compressed protobuf, or JSON. */
+/**
+ * Encodes streams as a Loki push request body: snappy-compressed protobuf, or JSON.
+ *
+ * <p>The protobuf {@code PushRequest} is written by hand, field by field as protobuf-java writes
+ * loki-protobuf's {@code push.proto} messages (fields in number order, empty strings and zero
+ * numbers left out), so that no message object is built per entry; {@code PushEncoderTest} checks
+ * the bytes against the {@code loki-protobuf} classes.
+ */
 final class PushEncoder {
   static final String PROTOBUF_TYPE = "application/x-protobuf";
   static final String JSON_TYPE = "application/json";
 
+  // push.proto: PushRequest.streams = 1; StreamAdapter.labels = 1, entries = 2;
+  // EntryAdapter.timestamp = 1, line = 2, structuredMetadata = 3; LabelPairAdapter.name = 1,
+  // value = 2; google.protobuf.Timestamp.seconds = 1, nanos = 2.
+  private static final int STREAMS = 1;
+  private static final int LABELS = 1;
+  private static final int ENTRIES = 2;
+  private static final int TIMESTAMP = 1;
+  private static final int LINE = 2;
+  private static final int STRUCTURED_METADATA = 3;
+  private static final int NAME = 1;
+  private static final int VALUE = 2;
+  private static final int SECONDS = 1;
+  private static final int NANOS = 2;
+  /** A tag of any of these fields (numbers below 16) is one byte. */
+  private static final int TAG = 1;
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   private PushEncoder() {}
 
   /** Loki's {@code PushRequest}, snappy block-compressed as Loki expects. */
-  static byte[] protobuf(List<StreamBuilder.Stream> streams) {
-    PushRequest.Builder req = PushRequest.newBuilder();
-    for (StreamBuilder.Stream s : streams) {
-      StreamAdapter.Builder sb = req.addStreamsBuilder().setLabels(labelString(s.labels()));
-      for (StreamBuilder.Entry e : s.entries()) {
-        EntryAdapter.Builder eb = sb.addEntriesBuilder()
-            .setTimestamp(Timestamp.newBuilder()
-                .setSeconds(Math.floorDiv(e.timeNanos(), 1_000_000_000L))
-                .setNanos((int) Math.floorMod(e.timeNanos(), 1_000_000_000L)))
-            .setLine(e.line());
-        e.metadata().forEach((k, v) ->
-            eb.addStructuredMetadata(LabelPairAdapter.newBuilder().setName(k).setValue(v)));
+  static byte[] protobuf(List<StreamBuilder.Stream> streams, PushBuffers buffers) {
+    byte[][] selectors = new byte[streams.size()][];
+    int[] streamSizes = new int[streams.size()];
+    int total = 0;
+    for (int i = 0; i < streams.size(); i++) {
+      StreamBuilder.Stream s = streams.get(i);
+      selectors[i] = s.labels().selector().getBytes(StandardCharsets.UTF_8);
+      int size = delimited(selectors[i].length);
+      for (Entry e : s.entries()) {
+        e.encodedSize = entrySize(e);
+        size += delimited(e.encodedSize);
+      }
+      streamSizes[i] = size;
+      total += delimited(size);
+    }
+    byte[] out = buffers.protobuf(total);
+    CodedOutputStream o = CodedOutputStream.newInstance(out, 0, total);
+    byte[] hex = new byte[64];
+    try {
+      for (int i = 0; i < streams.size(); i++) {
+        header(o, STREAMS, streamSizes[i]);
+        o.writeByteArray(LABELS, selectors[i]);
+        for (Entry e : streams.get(i).entries()) {
+          header(o, ENTRIES, e.encodedSize);
+          hex = writeEntry(o, e, hex);
+        }
+      }
+      o.checkNoSpaceLeft();
+      byte[] compressed = buffers.compressed(Snappy.maxCompressedLength(total));
+      return Arrays.copyOf(compressed, Snappy.rawCompress(out, 0, total, compressed, 0));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the push request", e);
+    }
+  }
+
+  private static int entrySize(Entry e) {
+    int size = delimited(timestampSize(e.timeNanos));
+    if (e.lineLength > 0) {
+      size += delimited(e.lineLength);
+    }
+    for (int i = 0; i < e.metadataCount(); i++) {
+      size += delimited(pairSize(e.metadataName(i), e.metadataValue(i)));
+    }
+    return size;
+  }
+
+  private static byte[] writeEntry(CodedOutputStream o, Entry e, byte[] hex) throws IOException {
+    long seconds = seconds(e.timeNanos);
+    int nanos = nanos(e.timeNanos);
+    header(o, TIMESTAMP, timestampSize(e.timeNanos));
+    if (seconds != 0) {
+      o.writeInt64(SECONDS, seconds);
+    }
+    if (nanos != 0) {
+      o.writeInt32(NANOS, nanos);
+    }
+    if (e.lineLength > 0) {
+      o.writeByteArray(LINE, e.lines().bytes(), e.lineStart, e.lineLength);
+    }
+    for (int i = 0; i < e.metadataCount(); i++) {
+      String name = e.metadataName(i);
+      Object value = e.metadataValue(i);
+      header(o, STRUCTURED_METADATA, pairSize(name, value));
+      if (!name.isEmpty()) {
+        o.writeString(NAME, name);
+      }
+      if (value instanceof ByteString id) {
+        hex = hex(id, hex);
+        header(o, VALUE, 2 * id.size());
+        o.writeRawBytes(hex, 0, 2 * id.size());
+      } else if (!((String) value).isEmpty()) {
+        o.writeString(VALUE, (String) value);
       }
     }
-    try {
-      return Snappy.compress(req.build().toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException("snappy compression failed", e);
+    return hex;
+  }
+
+  private static void header(CodedOutputStream o, int field, int length) throws IOException {
+    o.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    o.writeUInt32NoTag(length);
+  }
+
+  /** The size of a length-delimited field of {@code length} bytes, tag included. */
+  private static int delimited(int length) {
+    return TAG + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+  }
+
+  private static int timestampSize(long timeNanos) {
+    long seconds = seconds(timeNanos);
+    int nanos = nanos(timeNanos);
+    return (seconds != 0 ? TAG + CodedOutputStream.computeInt64SizeNoTag(seconds) : 0)
+        + (nanos != 0 ? TAG + CodedOutputStream.computeInt32SizeNoTag(nanos) : 0);
+  }
+
+  private static int pairSize(String name, Object value) {
+    int size = name.isEmpty() ? 0 : TAG + CodedOutputStream.computeStringSizeNoTag(name);
+    if (value instanceof ByteString id) {
+      size += delimited(2 * id.size());
+    } else if (!((String) value).isEmpty()) {
+      size += TAG + CodedOutputStream.computeStringSizeNoTag((String) value);
     }
+    return size;
+  }
+
+  private static long seconds(long timeNanos) {
+    return Math.floorDiv(timeNanos, 1_000_000_000L);
+  }
+
+  private static int nanos(long timeNanos) {
+    return (int) Math.floorMod(timeNanos, 1_000_000_000L);
+  }
+
+  /** Lower-case hex of {@code id} at the start of {@code into} (grown if too small). */
+  private static byte[] hex(ByteString id, byte[] into) {
+    byte[] out = into.length >= 2 * id.size() ? into : new byte[2 * id.size()];
+    for (int i = 0; i < id.size(); i++) {
+      int b = id.byteAt(i) & 0xFF;
+      out[2 * i] = HEX_DIGITS[b >>> 4];
+      out[2 * i + 1] = HEX_DIGITS[b & 0xF];
+    }
+    return out;
   }
 
   /**
@@ -49,15 +173,22 @@ final class PushEncoder {
     StringBuilder sb = new StringBuilder(256).append("{\"streams\":[");
     for (int i = 0; i < streams.size(); i++) {
       StreamBuilder.Stream s = streams.get(i);
-      sb.append(i == 0 ? "" : ",").append("{\"stream\":");
-      object(sb, s.labels());
-      sb.append(",\"values\":[");
+      sb.append(i == 0 ? "" : ",").append("{\"stream\":{");
+      Labels labels = s.labels();
+      for (int j = 0; j < labels.size(); j++) {
+        pair(sb, j, labels.name(j), labels.value(j));
+      }
+      sb.append("},\"values\":[");
       for (int j = 0; j < s.entries().size(); j++) {
-        StreamBuilder.Entry e = s.entries().get(j);
-        sb.append(j == 0 ? "[" : ",[").append('"').append(e.timeNanos()).append("\",");
+        Entry e = s.entries().get(j);
+        sb.append(j == 0 ? "[" : ",[").append('"').append(e.timeNanos).append("\",");
         Json.string(sb, e.line());
-        if (!e.metadata().isEmpty()) {
-          object(sb.append(','), e.metadata());
+        if (e.metadataCount() > 0) {
+          sb.append(",{");
+          for (int k = 0; k < e.metadataCount(); k++) {
+            pair(sb, k, e.metadataName(k), Entry.text(e.metadataValue(k)));
+          }
+          sb.append('}');
         }
         sb.append(']');
       }
@@ -66,30 +197,12 @@ final class PushEncoder {
     return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void object(StringBuilder sb, Map<String, String> map) {
-    sb.append('{');
-    boolean first = true;
-    for (Map.Entry<String, String> e : map.entrySet()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      Json.string(sb, e.getKey()).append(':');
-      Json.string(sb, e.getValue());
+  /** The {@code index}th member of a JSON object of strings. */
+  private static void pair(StringBuilder sb, int index, String name, String value) {
+    if (index > 0) {
+      sb.append(',');
     }
-    sb.append('}');
-  }
-
-  /** A stream selector as Loki parses it: {@code {a="x", b="y"}}, names sorted. */
-  static String labelString(Map<String, String> labels) {
-    StringBuilder sb = new StringBuilder(64).append('{');
-    labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (sb.length() > 1) {
-        sb.append(", ");
-      }
-      // Loki parses label values as Go string literals, which accept JSON's escapes
-      Json.string(sb.append(e.getKey()).append('='), e.getValue());
-    });
-    return sb.append('}').toString();
+    Json.string(sb, name).append(':');
+    Json.string(sb, value);
   }
 }

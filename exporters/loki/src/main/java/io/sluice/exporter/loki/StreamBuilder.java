@@ -13,12 +13,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -32,18 +32,22 @@ final class StreamBuilder {
   static final String ATTRIBUTE_LABELS_HINT = "loki.attribute.labels";
   static final String TENANT_HINT = "loki.tenant";
   static final String FORMAT_HINT = "loki.format";
-  /** The label of an entry that has no other: Loki refuses a stream without labels. */
-  static final Map<String, String> FALLBACK_LABELS = Map.of("exporter", "sluice");
+  /** One stream: its labels and its entries in time order (ties in batch order). */
+  record Stream(Labels labels, List<Entry> entries) {}
 
-  /** One log line with its labels and structured metadata, before grouping. */
-  record Entry(long timeNanos, String line, Map<String, String> labels, Map<String, String> metadata) {}
-
-  /** One stream: its label set and its entries in time order. */
-  record Stream(Map<String, String> labels, List<Entry> entries) {}
+  /** The {@code level} label values; {@link #levelIndex} indexes them. */
+  private static final String[] LEVELS = {"trace", "debug", "info", "warn", "error", "fatal", "unknown"};
+  private static final Comparator<Entry> TIME_ORDER =
+      Comparator.comparingLong((Entry e) -> e.timeNanos).thenComparingInt(e -> e.seq);
 
   private final LokiExporterConfig config;
+  private final LongSupplier now;
   private final Map<LokiExporterConfig.Format, LineFormatter> formatters =
       new java.util.EnumMap<>(LokiExporterConfig.Format.class);
+  /** Record attributes never written into the line: the hint, structured metadata, label sources. */
+  private final Set<String> skipAttributes = new HashSet<>();
+  /** {@code structured_metadata} names sanitised, in the same order. */
+  private final List<String> metadataNames;
   private final LabelGuard guard;
   private final SelfTelemetry.Counter demotedByValues;
   private final SelfTelemetry.Counter demotedByStreams;
@@ -51,10 +55,20 @@ final class StreamBuilder {
       new ThrottledLogger(LoggerFactory.getLogger(StreamBuilder.class), Duration.ofMinutes(1));
 
   StreamBuilder(LokiExporterConfig config, SelfTelemetry telemetry) {
+    this(config, telemetry, () -> System.currentTimeMillis() * 1_000_000L);
+  }
+
+  /** With {@code now}, the time in Unix nanoseconds of records that carry none (tests fix it). */
+  StreamBuilder(LokiExporterConfig config, SelfTelemetry telemetry, LongSupplier now) {
     this.config = config;
+    this.now = now;
     for (LokiExporterConfig.Format f : LokiExporterConfig.Format.values()) {
       formatters.put(f, new LineFormatter(f));
     }
+    skipAttributes.add(ATTRIBUTE_LABELS_HINT);
+    skipAttributes.addAll(config.structuredMetadata());
+    skipAttributes.addAll(config.labels().attributes().keySet());
+    this.metadataNames = config.structuredMetadata().stream().map(StreamBuilder::labelName).toList();
     this.guard = new LabelGuard(config.maxLabelValues(), config.labelValuesWindow().toNanos());
     String name = "sluice_exporter_loki_demoted_labels";
     String help = "Label values sent as structured metadata instead, by the cardinality guard.";
@@ -62,8 +76,11 @@ final class StreamBuilder {
     this.demotedByStreams = telemetry.counter(name, help, "reason", "max_streams");
   }
 
-  /** The streams of a batch by tenant ({@code ""} = no tenant), in first-seen order. */
-  Map<String, List<Stream>> build(Logs logs) {
+  /**
+   * The streams of a batch by tenant ({@code ""} = no tenant), in first-seen order; their lines
+   * are in {@code lines}, which must stay untouched while the streams are used.
+   */
+  Map<String, List<Stream>> build(Logs logs, LineBuffer lines) {
     String batchTenant = config.tenantId();
     if (!config.tenantFromMetadata().isEmpty()) {
       String t = logs.metadata().first(config.tenantFromMetadata());
@@ -71,8 +88,11 @@ final class StreamBuilder {
         batchTenant = t;
       }
     }
-    long now = System.currentTimeMillis() * 1_000_000L;
-    Map<String, List<Entry>> byTenant = new LinkedHashMap<>();
+    long now = this.now.getAsLong();
+    StringBuilder line = new StringBuilder(256);
+    int seq = 0;
+    // Streams keyed by the labels records chose, before the guard; first-seen order.
+    Map<String, Map<Labels, List<Entry>>> byTenant = new LinkedHashMap<>();
     for (ResourceLogs rl : logs.resourceLogs()) {
       List<KeyValue> resource = rl.getResource().getAttributesList();
       Map<String, AnyValue> resAttrs = new HashMap<>();
@@ -89,57 +109,79 @@ final class StreamBuilder {
           new HashSet<>(List.of(RESOURCE_LABELS_HINT, ATTRIBUTE_LABELS_HINT, TENANT_HINT, FORMAT_HINT));
       skipResource.addAll(resourceLabels.keySet());
       skipResource.addAll(config.structuredMetadata());
-      Map<String, String> baseLabels = new TreeMap<>();
+      TreeMap<String, String> baseLabels = new TreeMap<>();
       resourceLabels.forEach((attr, label) -> {
         AnyValue v = resAttrs.get(attr);
         if (v != null && !Json.text(v).isEmpty()) {
           baseLabels.put(label, Json.text(v));
         }
       });
-      List<Entry> out = byTenant.computeIfAbsent(tenant, t -> new ArrayList<>());
+      // The labels of this resource's records that take none from their attributes, by level.
+      Labels[] byLevel = new Labels[LEVELS.length + 1];
+      Map<Labels, List<Entry>> streams = byTenant.computeIfAbsent(tenant, t -> new LinkedHashMap<>());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
         for (LogRecord r : sl.getLogRecordsList()) {
-          out.add(entry(r, resource, resAttrs, sl, baseLabels, skipResource, formatter, now));
+          AnyValue hint = attributeLabelsHint(r);
+          Set<String> skip = skipAttributes;
+          Labels labels;
+          if (hint == null && config.labels().attributes().isEmpty()) {
+            int level = config.labels().level() ? levelIndex(r) : LEVELS.length;
+            labels = byLevel[level];
+            if (labels == null) {
+              TreeMap<String, String> l = new TreeMap<>(baseLabels);
+              if (level < LEVELS.length) {
+                l.put("level", LEVELS[level]);
+              }
+              labels = byLevel[level] = Labels.of(l);
+            }
+          } else {
+            Map<String, String> attrLabels = config.labels().attributes();
+            if (hint != null) {
+              attrLabels = new LinkedHashMap<>(attrLabels);
+              addHinted(hint, attrLabels);
+              skip = new HashSet<>(skipAttributes);
+              skip.addAll(attrLabels.keySet());
+            }
+            labels = attributeLabels(r, baseLabels, attrLabels);
+          }
+          line.setLength(0);
+          formatter.line(line, r, resource, sl.getScope(), skip, skipResource);
+          int start = lines.append(line);
+          long time = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano()
+              : r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : now;
+          Entry e = new Entry(time, seq++, lines, start, lines.size() - start);
+          addMetadata(e, r, resAttrs);
+          streams.computeIfAbsent(labels, k -> new ArrayList<>()).add(e);
         }
       }
     }
     applyLabelGuard(byTenant);
     Map<String, List<Stream>> result = new LinkedHashMap<>();
-    byTenant.forEach((tenant, entries) -> {
-      if (!entries.isEmpty()) {
-        result.put(tenant, group(entries));
+    byTenant.forEach((tenant, streams) -> {
+      if (!streams.isEmpty()) {
+        result.put(tenant, group(streams));
       }
     });
     return result;
   }
 
-  private Entry entry(
-      LogRecord r,
-      List<KeyValue> resource,
-      Map<String, AnyValue> resAttrs,
-      ScopeLogs sl,
-      Map<String, String> baseLabels,
-      Set<String> skipResource,
-      LineFormatter formatter,
-      long now) {
-    Map<String, String> labels = new TreeMap<>(baseLabels);
-    Map<String, String> attrLabels = config.labels().attributes();
-    Set<String> skipAttributes = new HashSet<>(config.structuredMetadata());
-    skipAttributes.add(ATTRIBUTE_LABELS_HINT);
+  /** The value of the record's {@code loki.attribute.labels} hint (the last one), or null. */
+  private static AnyValue attributeLabelsHint(LogRecord r) {
     AnyValue hint = null;
     for (KeyValue kv : r.getAttributesList()) {
       if (kv.getKey().equals(ATTRIBUTE_LABELS_HINT)) {
         hint = kv.getValue();
       }
     }
-    if (hint != null) {
-      attrLabels = new LinkedHashMap<>(attrLabels);
-      addHinted(hint, attrLabels);
-    }
+    return hint;
+  }
+
+  /** The labels of a record that takes labels from its attributes: resource's, attributes', level. */
+  private Labels attributeLabels(LogRecord r, Map<String, String> baseLabels, Map<String, String> attrLabels) {
+    TreeMap<String, String> labels = new TreeMap<>(baseLabels);
     for (KeyValue kv : r.getAttributesList()) {
       String label = attrLabels.get(kv.getKey());
       if (label != null) {
-        skipAttributes.add(kv.getKey());
         String v = Json.text(kv.getValue());
         if (!v.isEmpty()) {
           labels.put(label, v);
@@ -149,89 +191,121 @@ final class StreamBuilder {
     if (config.labels().level()) {
       labels.put("level", level(r));
     }
-    Map<String, String> metadata = new LinkedHashMap<>();
+    return Labels.of(labels);
+  }
+
+  /** {@code trace_id}, {@code span_id}, then the configured names (record first, then resource). */
+  private void addMetadata(Entry e, LogRecord r, Map<String, AnyValue> resAttrs) {
     if (!r.getTraceId().isEmpty()) {
-      metadata.put("trace_id", HexFormat.of().formatHex(r.getTraceId().toByteArray()));
+      e.putMetadata("trace_id", r.getTraceId());
     }
     if (!r.getSpanId().isEmpty()) {
-      metadata.put("span_id", HexFormat.of().formatHex(r.getSpanId().toByteArray()));
+      e.putMetadata("span_id", r.getSpanId());
     }
-    for (String name : config.structuredMetadata()) {
+    for (int i = 0; i < metadataNames.size(); i++) {
+      String name = config.structuredMetadata().get(i);
       AnyValue v = attribute(r.getAttributesList(), name);
       if (v == null) {
         v = resAttrs.get(name);
       }
       if (v != null) {
-        metadata.put(labelName(name), Json.text(v));
+        e.putMetadata(metadataNames.get(i), Json.text(v));
       }
     }
-    String line = formatter.line(r, resource, sl.getScope(), skipAttributes, skipResource);
-    long time = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano()
-        : r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : now;
-    return new Entry(time, line, labels, metadata);
   }
 
-  private void applyLabelGuard(Map<String, List<Entry>> byTenant) {
+  /**
+   * Moves label values beyond {@code max_label_values} into structured metadata. The guard's answer
+   * for a value depends only on the first time the batch shows it, so asking once per label set
+   * in first-seen order gives what asking once per entry would.
+   */
+  private void applyLabelGuard(Map<String, Map<Labels, List<Entry>>> byTenant) {
     synchronized (guard) {
       guard.roll(System.nanoTime());
-      for (List<Entry> entries : byTenant.values()) {
-        for (Entry e : entries) {
-          var it = e.labels().entrySet().iterator();
-          while (it.hasNext()) {
-            var label = it.next();
-            if (!guard.admit(label.getKey(), label.getValue())) {
-              it.remove();
-              e.metadata().put(label.getKey(), label.getValue());
-              demotedByValues.increment();
-              warn.warn("loki: label \"{}\" has more than max_label_values = {} values; "
-                  + "further values are sent as structured metadata", label.getKey(), config.maxLabelValues());
+      for (var tenant : byTenant.entrySet()) {
+        Map<Labels, List<Entry>> admitted = new LinkedHashMap<>();
+        tenant.getValue().forEach((labels, entries) -> {
+          boolean[] drop = null;
+          for (int i = 0; i < labels.size(); i++) {
+            if (!guard.admit(labels.name(i), labels.value(i))) {
+              drop = drop == null ? new boolean[labels.size()] : drop;
+              drop[i] = true;
             }
           }
+          if (drop != null) {
+            demote(entries, labels, drop);
+            labels = labels.without(drop);
+          }
+          admitted.computeIfAbsent(labels, k -> new ArrayList<>()).addAll(entries);
+        });
+        tenant.setValue(admitted);
+      }
+    }
+  }
+
+  private void demote(List<Entry> entries, Labels labels, boolean[] drop) {
+    for (Entry e : entries) {
+      for (int i = 0; i < drop.length; i++) {
+        if (drop[i]) {
+          e.putMetadata(labels.name(i), labels.value(i));
+          demotedByValues.increment();
+          warn.warn("loki: label \"{}\" has more than max_label_values = {} values; "
+              + "further values are sent as structured metadata", labels.name(i), config.maxLabelValues());
         }
       }
     }
   }
 
-  /** Groups entries into streams, demoting the most varied label while there are too many. */
-  private List<Stream> group(List<Entry> entries) {
-    Map<Map<String, String>, List<Entry>> streams = groupByLabels(entries);
-    while (streams.size() > config.maxStreams()) {
+  /**
+   * The streams of one tenant, demoting the most varied label while there are too many. Entries
+   * without labels share the fallback stream, also with entries whose only label is the fallback's.
+   */
+  private List<Stream> group(Map<Labels, List<Entry>> streams) {
+    while (count(streams) > config.maxStreams()) {
       Map<String, Set<String>> distinct = new TreeMap<>();
-      for (Entry e : entries) {
-        e.labels().forEach((k, v) -> distinct.computeIfAbsent(k, x -> new HashSet<>()).add(v));
+      for (Labels l : streams.keySet()) {
+        for (int i = 0; i < l.size(); i++) {
+          distinct.computeIfAbsent(l.name(i), x -> new HashSet<>()).add(l.value(i));
+        }
       }
       String worst = distinct.entrySet().stream()
           .max(Comparator.comparingInt((Map.Entry<String, Set<String>> d) -> d.getValue().size()))
           .map(Map.Entry::getKey)
           .orElseThrow();
       long n = 0;
-      for (Entry e : entries) {
-        String v = e.labels().remove(worst);
+      Map<Labels, List<Entry>> next = new LinkedHashMap<>();
+      for (var s : streams.entrySet()) {
+        Labels labels = s.getKey();
+        String v = labels.get(worst);
         if (v != null) {
-          e.metadata().put(worst, v);
-          n++;
+          for (Entry e : s.getValue()) {
+            e.putMetadata(worst, v);
+          }
+          n += s.getValue().size();
+          labels = labels.without(worst);
         }
+        next.computeIfAbsent(labels, k -> new ArrayList<>()).addAll(s.getValue());
       }
       demotedByStreams.add(n);
       warn.warn("loki: a batch would create {} streams (max_streams = {}); label \"{}\" "
-          + "is sent as structured metadata instead", streams.size(), config.maxStreams(), worst);
-      streams = groupByLabels(entries);
+          + "is sent as structured metadata instead", count(streams), config.maxStreams(), worst);
+      streams = next;
     }
-    List<Stream> out = new ArrayList<>(streams.size());
-    streams.forEach((labels, list) -> {
-      list.sort(Comparator.comparingLong(Entry::timeNanos));
-      out.add(new Stream(labels, list));
+    Map<Labels, List<Entry>> sent = new LinkedHashMap<>();
+    streams.forEach((labels, entries) ->
+        sent.computeIfAbsent(labels.orFallback(), k -> new ArrayList<>()).addAll(entries));
+    List<Stream> out = new ArrayList<>(sent.size());
+    sent.forEach((labels, entries) -> {
+      entries.sort(TIME_ORDER);
+      out.add(new Stream(labels, entries));
     });
     return out;
   }
 
-  private static Map<Map<String, String>, List<Entry>> groupByLabels(List<Entry> entries) {
-    Map<Map<String, String>, List<Entry>> streams = new LinkedHashMap<>();
-    for (Entry e : entries) {
-      Map<String, String> key = e.labels().isEmpty() ? FALLBACK_LABELS : e.labels();
-      streams.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
-    }
-    return streams;
+  /** The number of streams these label sets make: no labels and the fallback's are one stream. */
+  private static int count(Map<Labels, List<Entry>> streams) {
+    return streams.containsKey(Labels.EMPTY) && streams.containsKey(Labels.EMPTY.orFallback())
+        ? streams.size() - 1 : streams.size();
   }
 
   /** The line format a resource's {@code loki.format} hint asks for, else the configured one. */
@@ -280,25 +354,22 @@ final class StreamBuilder {
    * these levels; otherwise {@code unknown} (the value Loki itself uses).
    */
   static String level(LogRecord r) {
+    return LEVELS[levelIndex(r)];
+  }
+
+  private static int levelIndex(LogRecord r) {
     int n = r.getSeverityNumberValue();
     if (n >= 1 && n <= 24) {
-      return switch ((n - 1) / 4) {
-        case 0 -> "trace";
-        case 1 -> "debug";
-        case 2 -> "info";
-        case 3 -> "warn";
-        case 4 -> "error";
-        default -> "fatal";
-      };
+      return (n - 1) / 4;
     }
     return switch (r.getSeverityText().toLowerCase(java.util.Locale.ROOT)) {
-      case "trace" -> "trace";
-      case "debug" -> "debug";
-      case "info", "information" -> "info";
-      case "warn", "warning" -> "warn";
-      case "error", "err" -> "error";
-      case "fatal", "critical", "crit" -> "fatal";
-      default -> "unknown";
+      case "trace" -> 0;
+      case "debug" -> 1;
+      case "info", "information" -> 2;
+      case "warn", "warning" -> 3;
+      case "error", "err" -> 4;
+      case "fatal", "critical", "crit" -> 5;
+      default -> 6;
     };
   }
 

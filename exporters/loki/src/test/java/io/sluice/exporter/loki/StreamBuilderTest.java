@@ -41,7 +41,7 @@ class StreamBuilderTest {
         List.of(attr("service.name", "checkout"), attr("host.name", "h 1")),
         InstrumentationScope.newBuilder().setName("io.example").build(),
         record(1, SeverityNumber.SEVERITY_NUMBER_WARN, "WARN", "payment slow", attr("took_ms", 1200)))));
-    StreamBuilder.Entry e = only(builder("format = logfmt").build(logs)).get(0).entries().get(0);
+    Entry e = only(builder("format = logfmt").build(logs, new LineBuffer(64))).get(0).entries().get(0);
     assertThat(e.line()).isEqualTo("severity=WARN msg=\"payment slow\" attribute_took_ms=1200 "
         + "resource_host.name=\"h 1\" instrumentation_scope_name=io.example");
   }
@@ -50,7 +50,7 @@ class StreamBuilderTest {
   void rawLineIsBodyOnly() {
     Logs logs = Logs.of(List.of(resource(List.of(attr("service.name", "s")),
         record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "INFO", "hello", attr("k", "v")))));
-    assertThat(only(builder("format = raw").build(logs)).get(0).entries().get(0).line()).isEqualTo("hello");
+    assertThat(only(builder("format = raw").build(logs, new LineBuffer(64))).get(0).entries().get(0).line()).isEqualTo("hello");
   }
 
   @Test
@@ -59,8 +59,8 @@ class StreamBuilderTest {
         List.of(attr("service.name", "s"), attr("k8s.pod.name", "p-1"), attr("loki.resource.labels", "k8s.pod.name")),
         record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "", "x",
             attr("http.status-code", 200), attr("9lives", "yes"), attr("loki.attribute.labels", "http.status-code, 9lives")))));
-    List<StreamBuilder.Stream> streams = only(builder("labels.level = false").build(logs));
-    assertThat(streams.get(0).labels()).containsExactly(
+    List<StreamBuilder.Stream> streams = only(builder("labels.level = false").build(logs, new LineBuffer(64)));
+    assertThat(streams.get(0).labels().toMap()).containsExactly(
         Map.entry("_9lives", "yes"), Map.entry("http_status_code", "200"),
         Map.entry("k8s_pod_name", "p-1"), Map.entry("service_name", "s"));
     assertThat(streams.get(0).entries().get(0).line()).isEqualTo("{\"body\":\"x\"}");
@@ -73,7 +73,7 @@ class StreamBuilderTest {
             record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "INFO", "plain")),
         resource(List.of(attr("service.name", "b")),
             record(2, SeverityNumber.SEVERITY_NUMBER_INFO, "INFO", "structured"))));
-    List<StreamBuilder.Stream> streams = only(builder("format = logfmt").build(logs));
+    List<StreamBuilder.Stream> streams = only(builder("format = logfmt").build(logs, new LineBuffer(64)));
     assertThat(streams).extracting(s -> s.entries().get(0).line())
         .containsExactly("plain", "severity=INFO msg=structured");
   }
@@ -81,7 +81,7 @@ class StreamBuilderTest {
   @Test
   void batchWithoutRecordsGivesNoStreams() {
     Logs logs = Logs.of(List.of(resource(List.of(attr("service.name", "a")))));
-    assertThat(builder("").build(logs)).isEmpty();
+    assertThat(builder("").build(logs, new LineBuffer(64))).isEmpty();
   }
 
   @Test
@@ -97,7 +97,7 @@ class StreamBuilderTest {
   @Test
   void recordWithoutAnyLabelGetsTheFallbackLabel() {
     Logs logs = Logs.of(List.of(resource(List.of(), record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "", "x"))));
-    assertThat(only(builder("labels.level = false").build(logs)).get(0).labels())
+    assertThat(only(builder("labels.level = false").build(logs, new LineBuffer(64))).get(0).labels().toMap())
         .isEqualTo(Map.of("exporter", "sluice"));
   }
 
@@ -111,15 +111,31 @@ class StreamBuilderTest {
         records.toArray(LogRecord.Builder[]::new))));
     StreamBuilder b = builder("labels.attributes { user = user }\nmax_label_values = 3\nlabels.level = false");
 
-    List<StreamBuilder.Stream> streams = only(b.build(logs));
+    List<StreamBuilder.Stream> streams = only(b.build(logs, new LineBuffer(64)));
 
     assertThat(streams).extracting(s -> s.labels().get("user")).containsExactly("u0", "u1", "u2", null);
     StreamBuilder.Stream rest = streams.get(3);
-    assertThat(rest.labels()).isEqualTo(Map.of("service_name", "s"));
+    assertThat(rest.labels().toMap()).isEqualTo(Map.of("service_name", "s"));
     assertThat(rest.entries()).extracting(e -> e.metadata().get("user")).containsExactly("u3", "u4");
     assertThat(context.metric("sluice_exporter_loki_demoted_labels", "reason", "max_label_values")).isEqualTo(2);
     // values admitted in this window stay labels in later batches
-    assertThat(only(b.build(logs))).hasSize(4);
+    assertThat(only(b.build(logs, new LineBuffer(64)))).hasSize(4);
+  }
+
+  @Test
+  void demotedLabelIsTheOneSentAsMetadataWhateverItsPlaceAmongTheLabels() {
+    Logs logs = Logs.of(List.of(resource(List.of(),
+        record(1, SeverityNumber.SEVERITY_NUMBER_INFO, "", "x", attr("a", "1"), attr("b", "1"), attr("c", "1")),
+        record(2, SeverityNumber.SEVERITY_NUMBER_INFO, "", "y", attr("a", "1"), attr("b", "2"), attr("c", "1")))));
+    StreamBuilder b = builder("labels.resource {}\nlabels.attributes { a = a, b = b, c = c }\n"
+        + "max_label_values = 1\nlabels.level = false");
+
+    List<StreamBuilder.Stream> streams = only(b.build(logs, new LineBuffer(64)));
+
+    // b, the middle label, is refused: it (not its neighbour c) goes to structured metadata
+    assertThat(streams).extracting(s -> s.labels().toMap()).containsExactly(
+        Map.of("a", "1", "b", "1", "c", "1"), Map.of("a", "1", "c", "1"));
+    assertThat(streams.get(1).entries().get(0).metadata()).isEqualTo(Map.of("b", "2"));
   }
 
   @Test
@@ -134,11 +150,11 @@ class StreamBuilderTest {
     StreamBuilder b = builder("labels.attributes { request = request, region = region }\nmax_streams = 2\n"
         + "labels.level = false");
 
-    List<StreamBuilder.Stream> streams = only(b.build(logs));
+    List<StreamBuilder.Stream> streams = only(b.build(logs, new LineBuffer(64)));
 
-    assertThat(streams).extracting(StreamBuilder.Stream::labels).containsExactly(
+    assertThat(streams).extracting(s -> s.labels().toMap()).containsExactly(
         Map.of("region", "eu", "service_name", "s"), Map.of("region", "us", "service_name", "s"));
-    assertThat(streams.get(0).entries()).extracting(StreamBuilder.Entry::line)
+    assertThat(streams.get(0).entries()).extracting(Entry::line)
         .containsExactly("{\"body\":\"r4\"}", "{\"body\":\"r2\"}", "{\"body\":\"r0\"}");
     assertThat(streams.get(0).entries()).extracting(e -> e.metadata().get("request"))
         .containsExactly("q4", "q2", "q0");
@@ -150,7 +166,7 @@ class StreamBuilderTest {
     assertThat(StreamBuilder.labelName("service.name")).isEqualTo("service_name");
     assertThat(StreamBuilder.labelName("1st-try")).isEqualTo("_1st_try");
     assertThat(StreamBuilder.labelName("")).isEqualTo("_");
-    assertThat(PushEncoder.labelString(Map.of("b", "say \"hi\"\\", "a", "x")))
+    assertThat(Labels.of(Map.of("b", "say \"hi\"\\", "a", "x")).selector())
         .isEqualTo("{a=\"x\", b=\"say \\\"hi\\\"\\\\\"}");
   }
 }
