@@ -7,6 +7,7 @@ import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A batch of log records, wrapping an OTLP {@code ExportLogsServiceRequest}. Immutable.
@@ -92,6 +93,16 @@ public final class Logs extends OtlpData<ExportLogsServiceRequest> {
   /** The resource-level entries. */
   public List<ResourceLogs> resourceLogs() {
     return proto().getResourceLogsList();
+  }
+
+  /**
+   * Hands each resource-level entry to {@code action}, in order. Data received as bytes and not
+   * parsed yet stays so: each entry is parsed on its own and none is kept (where {@link
+   * #resourceLogs()} parses and keeps the whole request), so that an exporter translating one resource
+   * at a time holds one resource's objects at a time.
+   */
+  public void forEachResourceLogs(Consumer<? super ResourceLogs> action) {
+    forEachResource(ResourceLogs.parser(), data -> data.getResourceLogsList(), action);
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.metrics.v1.Summary;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A batch of metric data points, wrapping an OTLP {@code ExportMetricsServiceRequest}. Immutable.
@@ -100,6 +101,16 @@ public final class Metrics extends OtlpData<ExportMetricsServiceRequest> {
   /** The resource-level entries. */
   public List<ResourceMetrics> resourceMetrics() {
     return proto().getResourceMetricsList();
+  }
+
+  /**
+   * Hands each resource-level entry to {@code action}, in order. Data received as bytes and not
+   * parsed yet stays so: each entry is parsed on its own and none is kept (where {@link
+   * #resourceMetrics()} parses and keeps the whole request), so that an exporter translating one resource
+   * at a time holds one resource's objects at a time.
+   */
+  public void forEachResourceMetrics(Consumer<? super ResourceMetrics> action) {
+    forEachResource(ResourceMetrics.parser(), data -> data.getResourceMetricsList(), action);
   }
 
   @Override

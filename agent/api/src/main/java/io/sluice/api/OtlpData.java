@@ -2,6 +2,7 @@ package io.sluice.api;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What {@link Traces}, {@link Metrics} and {@link Logs} share: the export request, the client
@@ -34,6 +37,8 @@ abstract sealed class OtlpData<P extends Message> implements TelemetryData permi
   private final int wireLength;
   private final ClientMetadata metadata;
   private int itemCount = -1;
+  /** The tag of field 1, length-delimited: an entry of the resource list. */
+  private static final int RESOURCE_ENTRY = 1 << 3 | 2;
 
   /** The message form. */
   OtlpData(P proto, ClientMetadata metadata) {
@@ -82,6 +87,35 @@ abstract sealed class OtlpData<P extends Message> implements TelemetryData permi
       proto = p;
     }
     return p;
+  }
+
+  /**
+   * Hands each entry of the request's resource list (field 1 of every OTLP export request) to
+   * {@code action}, in order. Data that has not been parsed is not: each entry is parsed from the
+   * wire form on its own and nothing is kept, so a caller that deals with one resource at a time
+   * holds one resource's objects at a time, not the whole request's.
+   */
+  final <R> void forEachResource(Parser<R> entryParser, Function<P, List<R>> entries, Consumer<? super R> action) {
+    if (wire == null || proto != null) {
+      entries.apply(proto()).forEach(action);
+      return;
+    }
+    CodedInputStream in = CodedInputStream.newInstance(wire, wireOffset, wireLength);
+    try {
+      for (int tag; (tag = in.readTag()) != 0; ) {
+        if (tag != RESOURCE_ENTRY) {
+          in.skipField(tag);
+          continue;
+        }
+        int size = in.readRawVarint32();
+        int at = wireOffset + in.getTotalBytesRead();
+        R entry = entryParser.parseFrom(wire, at, size);
+        in.skipRawBytes(size);
+        action.accept(entry);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("checked OTLP encoding failed to parse: " + e.getMessage(), e);
+    }
   }
 
   /** Whether this data has the wire form, so that its encoding costs a copy at most. */

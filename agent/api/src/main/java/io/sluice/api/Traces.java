@@ -7,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A batch of spans, wrapping an OTLP {@code ExportTraceServiceRequest}. Immutable.
@@ -92,6 +93,16 @@ public final class Traces extends OtlpData<ExportTraceServiceRequest> {
   /** The resource-level entries. */
   public List<ResourceSpans> resourceSpans() {
     return proto().getResourceSpansList();
+  }
+
+  /**
+   * Hands each resource-level entry to {@code action}, in order. Data received as bytes and not
+   * parsed yet stays so: each entry is parsed on its own and none is kept (where {@link
+   * #resourceSpans()} parses and keeps the whole request), so that an exporter translating one resource
+   * at a time holds one resource's objects at a time.
+   */
+  public void forEachResourceSpans(Consumer<? super ResourceSpans> action) {
+    forEachResource(ResourceSpans.parser(), data -> data.getResourceSpansList(), action);
   }
 
   @Override

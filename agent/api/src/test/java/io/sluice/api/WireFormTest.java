@@ -50,6 +50,51 @@ import org.junit.jupiter.api.Test;
 class WireFormTest {
 
   @Test
+  void resourceEntriesOneAtATimeAreTheParsedRequestsEntriesInOrder() throws Exception {
+    // Two requests joined by concatenation, with a field the schema does not know in between (kept
+    // by the wire form, skipped when walking the entries).
+    ByteArrayOutputStream unknown = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(unknown);
+    out.writeString(99, "not an entry");
+    out.flush();
+    byte[] t = traces().toByteArray();
+    byte[] wire = concat(t, unknown.toByteArray(), t);
+    Traces traces = Traces.parse(wire, 0, wire.length);
+    List<ResourceSpans> spans = new ArrayList<>();
+    traces.forEachResourceSpans(spans::add);
+    assertThat(spans).hasSize(4).isEqualTo(ExportTraceServiceRequest.parseFrom(wire).getResourceSpansList());
+    List<ResourceSpans> again = new ArrayList<>();
+    traces.forEachResourceSpans(again::add);
+    assertThat(again).isEqualTo(spans);
+    // Once parsed, the message's entries are handed out.
+    traces.toProto();
+    List<ResourceSpans> fromMessage = new ArrayList<>();
+    traces.forEachResourceSpans(fromMessage::add);
+    assertThat(fromMessage).isEqualTo(spans);
+    assertThat(fromMessage.get(0)).isSameAs(traces.resourceSpans().get(0));
+
+    byte[] m = metrics().toByteArray();
+    List<ResourceMetrics> metrics = new ArrayList<>();
+    Metrics.parse(m, 0, m.length).forEachResourceMetrics(metrics::add);
+    assertThat(metrics).isEqualTo(metrics().getResourceMetricsList());
+    byte[] l = logs().toByteArray();
+    List<ResourceLogs> logs = new ArrayList<>();
+    Logs.parse(l, 0, l.length).forEachResourceLogs(logs::add);
+    assertThat(logs).isEqualTo(logs().getResourceLogsList());
+    List<ResourceLogs> fromBuilt = new ArrayList<>();
+    Logs.of(logs()).forEachResourceLogs(fromBuilt::add);
+    assertThat(fromBuilt).isEqualTo(logs);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void validRequestsKeepTheirBytesAndCountTheirItems() throws IOException {
     byte[] t = traces().toByteArray();
     Traces traces = Traces.parse(t);

@@ -11,7 +11,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.sluice.api.Exporter;
 import io.sluice.api.PipelineException;
 import io.sluice.api.TelemetryData;
@@ -128,25 +127,23 @@ final class ThriftHttpExporter implements Exporter {
     }
     BitSet done = delivered.isEmpty() ? null : delivered.remove(data);
     BitSet ok = done != null ? done : new BitSet();
-    List<ResourceSpans> resources = ((Traces) data).resourceSpans();
-    List<CompletableFuture<Outcome>> sendList = new ArrayList<>(resources.size());
-    int[] spans = new int[resources.size()];
-    ThriftBatchWriter writer = writers.poll();
-    if (writer == null) {
-      writer = new ThriftBatchWriter(INITIAL_BUFFER);
-    }
+    List<CompletableFuture<Outcome>> sendList = new ArrayList<>();
+    List<Integer> spans = new ArrayList<>();
+    ThriftBatchWriter pooled = writers.poll();
+    ThriftBatchWriter writer = pooled != null ? pooled : new ThriftBatchWriter(INITIAL_BUFFER);
     try {
+      // One resource at a time, parsed from the received bytes and dropped once encoded: a batch of
+      // thousands of spans parsed whole, in each of several workers, does not fit a sidecar's heap.
       // Batch i is the i-th resource that has spans, as in the translator, so that the delivered
       // bits of an earlier try still match.
-      for (ResourceSpans rs : resources) {
+      ((Traces) data).forEachResourceSpans(rs -> {
         int i = sendList.size();
         int n = ok.get(i) ? ThriftBatchWriter.spanCount(rs) : writer.write(rs);
-        if (n == 0) {
-          continue;
+        if (n > 0) {
+          spans.add(n);
+          sendList.add(ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, writer.toByteArray(), n));
         }
-        spans[i] = n;
-        sendList.add(ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, writer.toByteArray(), n));
-      }
+      });
     } finally {
       if (writer.capacity() <= MAX_POOLED_BUFFER) {
         writers.offer(writer);
@@ -167,7 +164,7 @@ final class ThriftHttpExporter implements Exporter {
         } else {
           // Not worth retrying: count it as done so a retry for the others skips it.
           ok.set(i);
-          rejected += spans[i];
+          rejected += spans.get(i);
           permanent = o.failure;
         }
       }
