@@ -3,7 +3,6 @@ package io.sluice.exporter.loki;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.sluice.api.Logs;
 import io.sluice.api.SelfTelemetry;
@@ -90,14 +89,17 @@ final class StreamBuilder {
     }
     long now = this.now.getAsLong();
     StringBuilder line = new StringBuilder(256);
-    int seq = 0;
+    int[] seq = {0};
+    String tenantOfBatch = batchTenant;
     // Streams keyed by the labels records chose, before the guard; first-seen order.
     Map<String, Map<Labels, List<Entry>>> byTenant = new LinkedHashMap<>();
-    for (ResourceLogs rl : logs.resourceLogs()) {
+    // One resource at a time, parsed from the received bytes and dropped once its lines are
+    // written: several workers each holding a whole parsed batch crowd a sidecar's heap.
+    logs.forEachResourceLogs(rl -> {
       List<KeyValue> resource = rl.getResource().getAttributesList();
       Map<String, AnyValue> resAttrs = new HashMap<>();
       resource.forEach(kv -> resAttrs.put(kv.getKey(), kv.getValue()));
-      String tenant = batchTenant;
+      String tenant = tenantOfBatch;
       AnyValue tenantAttr = hinted(resAttrs, TENANT_HINT);
       if (tenantAttr != null && !Json.text(tenantAttr).isEmpty()) {
         tenant = Json.text(tenantAttr);
@@ -149,12 +151,12 @@ final class StreamBuilder {
           int start = lines.append(line);
           long time = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano()
               : r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : now;
-          Entry e = new Entry(time, seq++, lines, start, lines.size() - start);
+          Entry e = new Entry(time, seq[0]++, lines, start, lines.size() - start);
           addMetadata(e, r, resAttrs);
           streams.computeIfAbsent(labels, k -> new ArrayList<>()).add(e);
         }
       }
-    }
+    });
     applyLabelGuard(byTenant);
     Map<String, List<Stream>> result = new LinkedHashMap<>();
     byTenant.forEach((tenant, streams) -> {
