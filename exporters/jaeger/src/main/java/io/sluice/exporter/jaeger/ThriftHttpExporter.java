@@ -11,6 +11,8 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.sluice.api.Exporter;
 import io.sluice.api.PipelineException;
 import io.sluice.api.TelemetryData;
@@ -39,8 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs one binary-protocol Thrift {@code Batch} per resource to a Jaeger collector's {@code
- * /api/traces}, with Armeria's non-blocking client. The bodies are written straight from the OTLP
+ * POSTs one binary-protocol Thrift {@code Batch} per resource (consecutive resources with equal
+ * attributes joined, see {@link Bodies}) to a Jaeger collector's {@code /api/traces}, with
+ * Armeria's non-blocking client. The bodies are written straight from the OTLP
  * messages by {@link ThriftBatchWriter}, whose buffers are pooled across pushes.
  *
  * <p>When a push with several resources fails part-way, the resources already accepted are
@@ -59,6 +62,8 @@ final class ThriftHttpExporter implements Exporter {
    */
   private static final int POOLED_WRITERS = 4;
   private static final int MAX_POOLED_BUFFER = 4 * 1024 * 1024;
+  /** How much OTLP encoding one body takes at most, when it joins resources (about 1 MB of Thrift). */
+  private static final long MAX_MERGED_RESOURCES_BYTES = 1024 * 1024;
 
   private final JaegerConfig config;
   private final URI endpoint;
@@ -127,28 +132,20 @@ final class ThriftHttpExporter implements Exporter {
     }
     BitSet done = delivered.isEmpty() ? null : delivered.remove(data);
     BitSet ok = done != null ? done : new BitSet();
-    List<CompletableFuture<Outcome>> sendList = new ArrayList<>();
-    List<Integer> spans = new ArrayList<>();
     ThriftBatchWriter pooled = writers.poll();
-    ThriftBatchWriter writer = pooled != null ? pooled : new ThriftBatchWriter(INITIAL_BUFFER);
+    Bodies bodies = new Bodies(c, ok, pooled != null ? pooled : new ThriftBatchWriter(INITIAL_BUFFER));
     try {
       // One resource at a time, parsed from the received bytes and dropped once encoded: a batch of
       // thousands of spans parsed whole, in each of several workers, does not fit a sidecar's heap.
-      // Batch i is the i-th resource that has spans, as in the translator, so that the delivered
-      // bits of an earlier try still match.
-      ((Traces) data).forEachResourceSpans(rs -> {
-        int i = sendList.size();
-        int n = ok.get(i) ? ThriftBatchWriter.spanCount(rs) : writer.write(rs);
-        if (n > 0) {
-          spans.add(n);
-          sendList.add(ok.get(i) ? CompletableFuture.completedFuture(Outcome.OK) : send(c, writer.toByteArray(), n));
-        }
-      });
+      ((Traces) data).forEachResourceSpans(bodies::add);
+      bodies.close();
     } finally {
-      if (writer.capacity() <= MAX_POOLED_BUFFER) {
-        writers.offer(writer);
+      if (bodies.writer.capacity() <= MAX_POOLED_BUFFER) {
+        writers.offer(bodies.writer);
       }
     }
+    List<CompletableFuture<Outcome>> sendList = bodies.sends;
+    List<Integer> spans = bodies.spans;
     @SuppressWarnings("unchecked")
     CompletableFuture<Outcome>[] sends = sendList.toArray(new CompletableFuture[0]);
     return CompletableFuture.allOf(sends).thenApply(unused -> {
@@ -177,6 +174,72 @@ final class ThriftHttpExporter implements Exporter {
       }
       return null;
     });
+  }
+
+  /**
+   * Turns resources into request bodies: consecutive resources with equal attributes (whose
+   * processes would be equal) share one {@code Batch}, up to {@link #MAX_MERGED_RESOURCES_BYTES} of
+   * OTLP encoding, so that a batch of many small requests from one service is a few POSTs rather
+   * than one per request. Body i is skipped when {@code ok} says an earlier try delivered it; the
+   * grouping depends only on the data, so it is the same on every try.
+   */
+  private final class Bodies {
+    final WebClient client;
+    final BitSet ok;
+    final ThriftBatchWriter writer;
+    final List<CompletableFuture<Outcome>> sends = new ArrayList<>();
+    final List<Integer> spans = new ArrayList<>();
+    /** The attributes of the open body's resources, or null when none is open. */
+    private List<KeyValue> open;
+    private long openBytes;
+    private int skippedSpans;
+
+    Bodies(WebClient client, BitSet ok, ThriftBatchWriter writer) {
+      this.client = client;
+      this.ok = ok;
+      this.writer = writer;
+    }
+
+    void add(ResourceSpans rs) {
+      int n = ThriftBatchWriter.spanCount(rs);
+      if (n == 0) {
+        return;
+      }
+      List<KeyValue> attributes = rs.getResource().getAttributesList();
+      if (open != null && (openBytes >= MAX_MERGED_RESOURCES_BYTES || !open.equals(attributes))) {
+        close();
+      }
+      boolean delivered = ok.get(sends.size());
+      if (open == null) {
+        open = attributes;
+        openBytes = 0;
+        if (!delivered) {
+          writer.begin(rs);
+        }
+      }
+      openBytes += rs.getSerializedSize();
+      if (delivered) {
+        skippedSpans += n;
+      } else {
+        writer.append(rs);
+      }
+    }
+
+    void close() {
+      if (open == null) {
+        return;
+      }
+      if (ok.get(sends.size())) {
+        spans.add(skippedSpans);
+        sends.add(CompletableFuture.completedFuture(Outcome.OK));
+      } else {
+        int n = writer.finish();
+        spans.add(n);
+        sends.add(send(client, writer.toByteArray(), n));
+      }
+      open = null;
+      skippedSpans = 0;
+    }
   }
 
   private CompletableFuture<Outcome> send(WebClient c, byte[] body, int spans) {

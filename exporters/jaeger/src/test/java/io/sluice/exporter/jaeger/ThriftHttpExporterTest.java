@@ -137,6 +137,27 @@ class ThriftHttpExporterTest {
   }
 
   @Test
+  void consecutiveResourcesWithEqualAttributesShareOneBatchAlsoOnRetry() throws Exception {
+    start();
+    // As the batch processor joins three requests of service a and one of b: a, a, b, a.
+    Traces t = traces(
+        resourceSpans(List.of(kv("service.name", "a")), InstrumentationScope.getDefaultInstance(), span("00000000000000a1")),
+        resourceSpans(List.of(kv("service.name", "a")), InstrumentationScope.getDefaultInstance(),
+            span("00000000000000a2"), span("00000000000000a3")),
+        resourceSpans(List.of(kv("service.name", "b")), InstrumentationScope.getDefaultInstance(), span("00000000000000b1")),
+        resourceSpans(List.of(kv("service.name", "a")), InstrumentationScope.getDefaultInstance(), span("00000000000000a4")));
+    collector.answer(new Answer(HttpStatus.OK, null, ""), new Answer(HttpStatus.SERVICE_UNAVAILABLE, null, "busy"),
+        new Answer(HttpStatus.OK, null, ""));
+    assertThat(failure(exporter, t).isRetryable()).isTrue();
+    assertThat(collector.all()).hasSize(3);
+
+    exporter.push(t).get();
+    assertThat(collector.all()).hasSize(4);
+    assertThat(collector.accepted()).extracting(r -> r.batch().getProcess().getServiceName() + r.batch().getSpansSize())
+        .containsExactlyInAnyOrder("a3", "b1", "a1");
+  }
+
+  @Test
   void tooManyRequestsIsRetryable() throws Exception {
     start();
     collector.answer(new Answer(HttpStatus.TOO_MANY_REQUESTS, null, "slow down"),

@@ -67,6 +67,9 @@ public final class ThriftBatchWriter {
 
   private byte[] buf;
   private int pos;
+  /** Where the open batch's spans list header is, and how many spans the list has so far. */
+  private int spansListAt;
+  private int spansInBatch;
 
   /**
    * A writer whose buffer starts at {@code initialCapacity} bytes and doubles when full.
@@ -100,23 +103,61 @@ public final class ThriftBatchWriter {
    */
   public int write(ResourceSpans rs) {
     pos = 0;
-    int n = spanCount(rs);
-    if (n == 0) {
+    if (spanCount(rs) == 0) {
       return 0;
     }
+    begin(rs);
+    append(rs);
+    return finish();
+  }
+
+  /**
+   * Starts a {@code Batch} whose process comes from {@code rs}'s resource, replacing the buffer's
+   * content; {@link #append} adds spans, {@link #finish} ends it. Spans of several resources with
+   * equal attributes thus share one {@code Batch}, as their processes would be equal.
+   *
+   * @param rs the resource whose attributes make the batch's process
+   */
+  public void begin(ResourceSpans rs) {
+    pos = 0;
     field(STRUCT, 1);
     process(rs.getResource().getAttributesList());
     field(LIST, 2);
-    list(STRUCT, n);
+    spansListAt = pos;
+    list(STRUCT, 0);
+    spansInBatch = 0;
+  }
+
+  /**
+   * Adds the spans of {@code rs} to the batch {@link #begin} started.
+   *
+   * @param rs spans to add; their resource is not looked at
+   * @return the number of spans added
+   */
+  public int append(ResourceSpans rs) {
+    int n = 0;
     for (ScopeSpans ss : rs.getScopeSpansList()) {
       InstrumentationScope scope = ss.getScope();
       for (Span s : ss.getSpansList()) {
         span(s, scope);
+        n++;
       }
     }
-    stop();
+    spansInBatch += n;
     return n;
   }
+
+  /**
+   * Ends the batch: the spans list gets its length, and the struct its end.
+   *
+   * @return the number of spans in the batch
+   */
+  public int finish() {
+    INT.set(buf, spansListAt + 1, spansInBatch);
+    stop();
+    return spansInBatch;
+  }
+
 
   /**
    * The bytes written by the last {@link #write}, in a new array the caller owns.

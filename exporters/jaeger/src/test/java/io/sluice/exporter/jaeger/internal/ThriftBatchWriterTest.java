@@ -79,6 +79,31 @@ class ThriftBatchWriterTest {
   }
 
   @Test
+  void resourcesAppendedToOneBatchShareTheFirstOnesProcess() throws Exception {
+    ThriftBatchWriter writer = new ThriftBatchWriter(16);
+    for (long seed = 0; seed < CASES / 10; seed++) {
+      SplittableRandom r = new SplittableRandom(seed);
+      ResourceSpans first = resourceSpans(r);
+      ResourceSpans second = resourceSpans(r).toBuilder().setResource(first.getResource()).build();
+      List<Batch> expected = JaegerTranslator.toBatches(Traces.of(List.of(first, second)));
+      if (expected.isEmpty()) {
+        continue;
+      }
+      Batch merged = expected.get(0).deepCopy();
+      if (expected.size() > 1) {
+        merged.getSpans().addAll(expected.get(1).getSpans());
+      }
+
+      writer.begin(first);
+      int n = writer.append(first) + writer.append(second);
+
+      assertThat(writer.finish()).as("seed %d", seed).isEqualTo(n).isEqualTo(merged.getSpansSize());
+      assertThat(writer.toByteArray()).as("seed %d", seed)
+          .isEqualTo(new TSerializer(new TBinaryProtocol.Factory()).serialize(merged));
+    }
+  }
+
+  @Test
   void aResourceWithoutSpansWritesNothing() {
     ThriftBatchWriter writer = new ThriftBatchWriter(64);
     ResourceSpans rs = ResourceSpans.newBuilder()
