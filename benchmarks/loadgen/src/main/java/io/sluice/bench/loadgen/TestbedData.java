@@ -129,7 +129,18 @@ public final class TestbedData {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
   }
 
-  private static ByteString randomBytes(SplittableRandom random, int n) {
+  /** An attribute; for benchmarks that build data of other shapes. */
+  public static KeyValue kv(String key, AnyValue value) {
+    return KeyValue.newBuilder().setKey(key).setValue(value).build();
+  }
+
+  /** A string value. */
+  public static AnyValue str(String s) {
+    return AnyValue.newBuilder().setStringValue(s).build();
+  }
+
+  /** {@code n} random bytes, e.g. a trace or span id. */
+  public static ByteString randomBytes(SplittableRandom random, int n) {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return ByteString.copyFrom(b);

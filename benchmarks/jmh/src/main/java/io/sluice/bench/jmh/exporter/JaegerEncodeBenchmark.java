@@ -1,12 +1,15 @@
 package io.sluice.bench.jmh.exporter;
 
+import static io.sluice.bench.loadgen.TestbedData.kv;
+import static io.sluice.bench.loadgen.TestbedData.randomBytes;
+import static io.sluice.bench.loadgen.TestbedData.str;
+
 import com.google.protobuf.ByteString;
 import io.jaegertracing.thriftjava.Batch;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -151,19 +154,5 @@ public class JaegerEncodeBenchmark {
     return ExportTraceServiceRequest.newBuilder()
         .addResourceSpans(ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope))
         .build();
-  }
-
-  private static KeyValue kv(String key, AnyValue value) {
-    return KeyValue.newBuilder().setKey(key).setValue(value).build();
-  }
-
-  private static AnyValue str(String s) {
-    return AnyValue.newBuilder().setStringValue(s).build();
-  }
-
-  private static ByteString randomBytes(SplittableRandom random, int n) {
-    byte[] b = new byte[n];
-    random.nextBytes(b);
-    return ByteString.copyFrom(b);
   }
 }

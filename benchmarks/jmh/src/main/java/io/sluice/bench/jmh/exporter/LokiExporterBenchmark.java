@@ -1,6 +1,9 @@
 package io.sluice.bench.jmh.exporter;
 
-import com.google.protobuf.ByteString;
+import static io.sluice.bench.loadgen.TestbedData.kv;
+import static io.sluice.bench.loadgen.TestbedData.randomBytes;
+import static io.sluice.bench.loadgen.TestbedData.str;
+
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -11,7 +14,6 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValueFactory;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -128,23 +130,23 @@ public class LokiExporterBenchmark {
             .setObservedTimeUnixNano(START_NANOS + seq * 100_000L + 5_000L)
             .setSeverityNumber(severity)
             .setSeverityText(severity.name().substring("SEVERITY_NUMBER_".length()))
-            .setBody(string("order " + seq + " processed for customer c-" + random.nextInt(10_000)
+            .setBody(str("order " + seq + " processed for customer c-" + random.nextInt(10_000)
                 + " in " + random.nextInt(500) + " ms"))
             .setTraceId(randomBytes(random, 16))
             .setSpanId(randomBytes(random, 8))
-            .addAttributes(attribute("http.method", string(random.nextBoolean() ? "GET" : "POST")))
-            .addAttributes(attribute("http.status_code", AnyValue.newBuilder().setIntValue(200).build()))
-            .addAttributes(attribute("user.id", string("u-" + random.nextInt(100_000))))
-            .addAttributes(attribute("duration_ms", AnyValue.newBuilder().setDoubleValue(random.nextDouble() * 100).build()))
-            .addAttributes(attribute("thread.name", string("worker-" + random.nextInt(16)))));
+            .addAttributes(kv("http.method", str(random.nextBoolean() ? "GET" : "POST")))
+            .addAttributes(kv("http.status_code", AnyValue.newBuilder().setIntValue(200).build()))
+            .addAttributes(kv("user.id", str("u-" + random.nextInt(100_000))))
+            .addAttributes(kv("duration_ms", AnyValue.newBuilder().setDoubleValue(random.nextDouble() * 100).build()))
+            .addAttributes(kv("thread.name", str("worker-" + random.nextInt(16)))));
       }
       resources.add(ResourceLogs.newBuilder()
           .setResource(Resource.newBuilder()
-              .addAttributes(attribute("service.name", string("checkout-" + r)))
-              .addAttributes(attribute("deployment.environment", string("production")))
-              .addAttributes(attribute("host.name", string("node-" + r + ".example.net")))
-              .addAttributes(attribute("service.version", string("2.3.1")))
-              .addAttributes(attribute("process.pid", AnyValue.newBuilder().setIntValue(4000 + r).build())))
+              .addAttributes(kv("service.name", str("checkout-" + r)))
+              .addAttributes(kv("deployment.environment", str("production")))
+              .addAttributes(kv("host.name", str("node-" + r + ".example.net")))
+              .addAttributes(kv("service.version", str("2.3.1")))
+              .addAttributes(kv("process.pid", AnyValue.newBuilder().setIntValue(4000 + r).build())))
           .addScopeLogs(scope)
           .build());
     }
@@ -170,19 +172,5 @@ public class LokiExporterBenchmark {
     }
     return factory.createExporter(
         new TestContext(factory.type(), ComponentKind.EXPORTER, "logs"), bound.value(), Signal.LOGS);
-  }
-
-  private static KeyValue attribute(String key, AnyValue value) {
-    return KeyValue.newBuilder().setKey(key).setValue(value).build();
-  }
-
-  private static AnyValue string(String s) {
-    return AnyValue.newBuilder().setStringValue(s).build();
-  }
-
-  private static ByteString randomBytes(SplittableRandom random, int n) {
-    byte[] b = new byte[n];
-    random.nextBytes(b);
-    return ByteString.copyFrom(b);
   }
 }
