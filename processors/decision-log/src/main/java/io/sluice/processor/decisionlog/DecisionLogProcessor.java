@@ -47,6 +47,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   private final Set<Decision.Result> recorded;
   private final Set<String> eventNames;
   private final ArrayBlockingQueue<DecisionRecords.Pending> buffer;
+  private final DecisionRecords.SharedParts shared = new DecisionRecords.SharedParts();
   private final SelfTelemetry.Counter emitted;
   private final SelfTelemetry.Counter skippedNotRecorded;
   private final SelfTelemetry.Counter skippedSampledOut;
@@ -117,7 +118,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
       skippedSampledOut.increment();
       return;
     }
-    offer(DecisionRecords.fromDecision(decision, signal, System.currentTimeMillis() * 1_000_000L));
+    offer(DecisionRecords.fromDecision(decision, shared.of(decision), signal, System.currentTimeMillis() * 1_000_000L));
   }
 
   @Override

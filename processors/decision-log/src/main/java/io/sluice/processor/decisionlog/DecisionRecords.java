@@ -30,25 +30,91 @@ final class DecisionRecords {
   /** A record waiting in the buffer, with the resource it is reported under. */
   record Pending(Resource resource, LogRecord record) {}
 
+  private static final HexFormat HEX = HexFormat.of();
+
   private DecisionRecords() {}
 
   /**
    * The record of one reported decision: trace and span id, the decided data's resource, {@code
    * decision.*} attributes, the decision's own attributes (e.g. {@code sampling.probability}) and
-   * a one-line body.
+   * a one-line body. {@code shared} is {@link Shared#of} the decision, usually from {@link
+   * SharedParts}.
    */
-  static Pending fromDecision(Decision d, Signal signal, long observedNanos) {
-    LogRecord.Builder r = info(d.timeUnixNano(), observedNanos, d.traceId(), d.spanId())
-        .setBody(text("trace " + shortId(d.traceId()) + " " + d.result().label() + " by "
-            + d.component() + ": " + d.policy()))
-        .addAttributes(kv("decision.component", d.component().toString()))
-        .addAttributes(kv("decision.pipeline", d.pipeline()))
-        .addAttributes(kv("decision.result", d.result().label()))
-        .addAttributes(kv("decision.policy", d.policy()));
-    new TreeMap<>(d.attributes()).forEach((k, v) -> r.addAttributes(kv(k, value(v))));
+  static Pending fromDecision(Decision d, Shared shared, Signal signal, long observedNanos) {
     String count = signal == Signal.LOGS ? "decision.log_record_count" : "decision.span_count";
-    r.addAttributes(kv(count, AnyValue.newBuilder().setIntValue(d.itemCount()).build()));
-    return new Pending(d.resource(), r.build());
+    LogRecord r = info(d.timeUnixNano(), observedNanos, d.traceId(), d.spanId())
+        .setBody(text(d.traceId().isEmpty() ? "trace (none)" + shared.bodySuffix()
+            : "trace " + hex6(d.traceId()) + "…" + shared.bodySuffix()))
+        .addAllAttributes(shared.attributes())
+        .addAttributes(kv(count, AnyValue.newBuilder().setIntValue(d.itemCount()).build()))
+        .build();
+    return new Pending(d.resource(), r);
+  }
+
+  /**
+   * What every record of one kind of decision (component, pipeline, outcome, policy, attributes)
+   * has in common: the attributes before the count, in record order, and the body after the trace
+   * id. Messages are immutable, so records share them.
+   */
+  record Shared(List<KeyValue> attributes, String bodySuffix) {
+    static Shared of(Decision d) {
+      List<KeyValue> attrs = new java.util.ArrayList<>(4 + d.attributes().size());
+      attrs.add(kv("decision.component", d.component().toString()));
+      attrs.add(kv("decision.pipeline", d.pipeline()));
+      attrs.add(kv("decision.result", d.result().label()));
+      attrs.add(kv("decision.policy", d.policy()));
+      new TreeMap<>(d.attributes()).forEach((k, v) -> attrs.add(kv(k, value(v))));
+      return new Shared(List.copyOf(attrs), " " + d.result().label() + " by " + d.component() + ": " + d.policy());
+    }
+  }
+
+  /**
+   * {@link Shared} parts by kind of decision, built once: a pipeline's processors report a handful
+   * of kinds (per outcome, policy and threshold), each thousands of times a second. Bounded, in
+   * case thresholds arriving in trace state vary without end; past the bound parts are built per
+   * record.
+   */
+  static final class SharedParts {
+    private static final int MAX_KINDS = 256;
+
+    private record Kind(io.sluice.api.ComponentId component, String pipeline, Decision.Result result,
+        String policy, Map<String, Object> attributes) {}
+
+    private final Map<Kind, Shared> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The kind last looked up: one sampler reports the same kind over and over. */
+    private volatile Last last;
+
+    private record Last(Decision decision, Shared shared) {
+      /** Same kind by identity: the reporter hands the same strings and attribute map on. */
+      boolean sameKind(Decision d) {
+        return d.component() == decision.component() && d.pipeline() == decision.pipeline()
+            && d.result() == decision.result() && d.policy() == decision.policy()
+            && d.attributes() == decision.attributes();
+      }
+    }
+
+    Shared of(Decision d) {
+      Last l = last;
+      if (l != null && l.sameKind(d)) {
+        return l.shared();
+      }
+      Shared shared = lookUp(d);
+      last = new Last(d, shared);
+      return shared;
+    }
+
+    private Shared lookUp(Decision d) {
+      Kind kind = new Kind(d.component(), d.pipeline(), d.result(), d.policy(), d.attributes());
+      Shared shared = kinds.get(kind);
+      if (shared == null) {
+        shared = Shared.of(d);
+        if (kinds.size() < MAX_KINDS) {
+          kinds.putIfAbsent(kind, shared);
+        }
+      }
+      return shared;
+    }
   }
 
   /**
@@ -96,10 +162,18 @@ final class DecisionRecords {
 
   /** The first six hex digits of a trace id and an ellipsis, or {@code (none)}. */
   static String shortId(ByteString traceId) {
-    if (traceId.isEmpty()) {
-      return "(none)";
+    return traceId.isEmpty() ? "(none)" : hex6(traceId) + "…";
+  }
+
+  /** The first three bytes of a non-empty id in hex: a Latin-1 string, so concatenation stays cheap. */
+  private static String hex6(ByteString id) {
+    int n = Math.min(3, id.size());
+    byte[] out = new byte[2 * n];
+    for (int i = 0; i < n; i++) {
+      out[2 * i] = (byte) HEX.toHighHexDigit(id.byteAt(i));
+      out[2 * i + 1] = (byte) HEX.toLowHexDigit(id.byteAt(i));
     }
-    return HexFormat.of().formatHex(traceId.substring(0, Math.min(3, traceId.size())).toByteArray()) + "…";
+    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private static String appBody(Span span, String what, List<KeyValue> attrs, boolean decisionOnly) {

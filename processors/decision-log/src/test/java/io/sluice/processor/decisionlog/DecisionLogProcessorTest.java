@@ -167,6 +167,32 @@ class DecisionLogProcessorTest extends ComponentContractTest {
   }
 
   @Test
+  void recordsOfOneKindShareTheirPartsAndRecordsOfAnotherKindDoNot() throws Exception {
+    Processor p = start("", Signal.TRACES, decisions);
+    DecisionSink sink = (DecisionSink) p;
+    sink.report(decision(TRACE, Decision.Result.DROPPED));
+    sink.report(decision("0af7651916cd43dd8448eb211c80319c", Decision.Result.DROPPED));
+    sink.report(new Decision(ComponentId.parse("probabilistic_sampler/edge"), "traces/edge",
+        Decision.Result.DROPPED, "proportional 25%", ByteString.fromHex("ff0102030405060708090a0b0c0d0e0f"),
+        ByteString.EMPTY, APP, 7, 1_700_000_000_000_000_000L, Map.of("sampling.threshold", "c")));
+    p.shutdown();
+
+    List<LogRecord> records = records(decisions);
+    assertThat(records).extracting(r -> r.getBody().getStringValue()).containsExactly(
+        "trace 4bf92f… dropped by probabilistic_sampler/edge: hash_seed 10%",
+        "trace 0af765… dropped by probabilistic_sampler/edge: hash_seed 10%",
+        "trace ff0102… dropped by probabilistic_sampler/edge: proportional 25%");
+    assertThat(records).extracting(r -> r.getTraceId().toByteArray()[0]).containsExactly((byte) 0x4b, (byte) 0x0a, (byte) 0xff);
+    assertThat(records.get(1).getAttributesList()).isEqualTo(records.get(0).getAttributesList());
+    assertThat(records.get(2).getAttributesList()).extracting(KeyValue::getKey).containsExactly(
+        "decision.component", "decision.pipeline", "decision.result", "decision.policy", "sampling.threshold",
+        "decision.span_count");
+    assertThat(records.get(2).getAttributes(3).getValue().getStringValue()).isEqualTo("proportional 25%");
+    assertThat(records.get(2).getAttributes(4).getValue().getStringValue()).isEqualTo("c");
+    assertThat(records.get(2).getAttributes(5).getValue().getIntValue()).isEqualTo(7);
+  }
+
+  @Test
   void recordsOnlyConfiguredResultsAndCountsTheRest() throws Exception {
     Processor p = start("", Signal.TRACES, decisions);
     DecisionSink sink = (DecisionSink) p;

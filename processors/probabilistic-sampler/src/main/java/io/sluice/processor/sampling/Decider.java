@@ -29,6 +29,8 @@ final class Decider {
   private final long fixedThreshold;
   private final double ratio;
   private final String policy;
+  /** The decision attributes last built, read and written by every thread that samples. */
+  private volatile Attributes lastAttributes;
 
   Decider(SamplerConfig config) {
     this.config = config;
@@ -68,11 +70,20 @@ final class Decider {
    * {@code hash_seed} mode (and when nothing could be kept), {@code sampling.threshold} otherwise.
    */
   Map<String, Object> decisionAttributes(long threshold) {
-    if (mode != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER) {
-      return Map.of("sampling.threshold", Sampling.tvalue(threshold));
+    // Reported once per decided trace; the threshold rarely changes (never in hash_seed mode), so
+    // the last map is kept instead of rebuilding it.
+    Attributes last = lastAttributes;
+    if (last != null && last.threshold() == threshold) {
+      return last.map();
     }
-    return Map.of("sampling.probability", Sampling.probability(threshold));
+    Map<String, Object> map = mode != SamplerConfig.Mode.HASH_SEED && threshold < Sampling.NEVER
+        ? Map.of("sampling.threshold", Sampling.tvalue(threshold))
+        : Map.of("sampling.probability", Sampling.probability(threshold));
+    lastAttributes = new Attributes(threshold, map);
+    return map;
   }
+
+  private record Attributes(long threshold, Map<String, Object> map) {}
 
   /** {@code fail_closed} or {@code fail_open}, for messages. */
   String failClosedLabel() {

@@ -44,9 +44,9 @@ final class DecisionReporter {
     this.counterHelp = "Count of " + itemKind + " that were sampled or not";
   }
 
-  /** A new batch of decisions for one request. */
-  Batch batch() {
-    return new Batch(sink.isEnabled());
+  /** A new batch of decisions for one request of {@code items} spans or log records. */
+  Batch batch(int items) {
+    return new Batch(sink.isEnabled(), items);
   }
 
   private SelfTelemetry.Counter counter(String source, boolean sampled) {
@@ -72,12 +72,15 @@ final class DecisionReporter {
   /** The decisions and counts of one request. */
   final class Batch {
     private final boolean reporting;
-    private final Map<Key, Acc> decisions = new LinkedHashMap<>();
+    private final Map<Key, Acc> decisions;
     /** Items per source: [dropped, kept]. Sources are constants, so no key is built per item. */
     private final Map<String, long[]> counts = new HashMap<>(4);
 
-    private Batch(boolean reporting) {
+    private Batch(boolean reporting, int items) {
       this.reporting = reporting;
+      // At most one decision per item (a request of single-span traces has as many); sized so
+      // that it is not rehashed while the request is sampled.
+      this.decisions = reporting ? LinkedHashMap.newLinkedHashMap(items) : Map.of();
     }
 
     /**

@@ -48,7 +48,7 @@ final class LogsSampler implements Processor {
 
   /** Samples one request; null when nothing is kept. Package-private for benchmarks. */
   Logs sample(Logs in) {
-    DecisionReporter.Batch decisions = reporter.batch();
+    DecisionReporter.Batch decisions = reporter.batch(in.itemCount());
     List<ResourceLogs> out = new ArrayList<>();
     boolean changed = false;
     for (ResourceLogs rl : in.resourceLogs()) {

@@ -64,7 +64,7 @@ final class TracesSampler implements Processor {
 
   /** Samples one request; null when nothing is kept. Package-private for benchmarks. */
   Traces sample(Traces in) {
-    DecisionReporter.Batch decisions = reporter.batch();
+    DecisionReporter.Batch decisions = reporter.batch(in.itemCount());
     Map<CacheKey, Result> cache = new HashMap<>();
     List<ResourceSpans> resources = in.resourceSpans();
     List<ResourceSpans> outResources = null;
