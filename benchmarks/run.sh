@@ -14,7 +14,8 @@
 # BENCH_SCRAPE_INTERVAL (default 15s), BENCH_SIDE_PROFILE (the daemon's SLUICE_PROFILE in the
 # side-by-side: sidecar, with -Xmx of 1 KiB per series and at least 256m, or gateway),
 # BENCH_PORT_BASE (daemon receiver port, default 24317), BENCH_MARKDOWN (file to rewrite, default
-# BENCHMARKS.md at the repository root).
+# BENCHMARKS.md at the repository root), BENCH_JMH_INCLUDE (jmh: a JMH benchmark regexp; the JMH
+# table keeps the other benchmarks' rows).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +28,7 @@ ALL_SCENARIOS=(traces-10k metrics-10k logs-10k traces-saturation traces-10k-file
 OTELCOL_SOURCE="[otelcol testbed](https://opentelemetry.io/docs/collector/benchmarks/)"
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   echo "Scenarios: ${ALL_SCENARIOS[*]}"
 }
 
@@ -413,8 +414,10 @@ JMH_TABLE=$OUT/jmh.md
 jmh_scenario() {
   local opts=()
   (( smoke )) && opts=(-wi 1 -w 1s -i 1 -r 1s)
+  # BENCH_JMH_INCLUDE (JMH's benchmark regexp) runs only some benchmarks; BENCHMARKS.md keeps the
+  # rows of the others from their earlier runs.
   "$JAVA" -jar "$BENCH_DIR/jmh/target/jmh-benchmarks.jar" -prof gc -rf csv -rff "$OUT/jmh.csv" "${opts[@]}" \
-    >"$OUT/jmh.log" 2>&1
+    ${BENCH_JMH_INCLUDE:+"$BENCH_JMH_INCLUDE"} >"$OUT/jmh.log" 2>&1
   # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: signal",
   # strings quoted, numbers not; benchmark names hold no commas.
   LC_ALL=C awk -F, -v date="$RUN_DATE" '
@@ -513,12 +516,23 @@ targets_section() {
       }' <<<"$row"
   done
   # #5: each processor adds at most 0.3 CPU-s per million spans, i.e. 300 ns per span.
-  sed -n '/<!-- jmh:begin -->/,/<!-- jmh:end -->/p' "$md" | grep '^| processor\.' | LC_ALL=C awk -F'|' '
+  sed -n '/<!-- jmh:begin -->/,/<!-- jmh:end -->/p' "$md" | grep '^| processor\.ProcessorBenchmark\.' | LC_ALL=C awk -F'|' '
     function trim(x) { gsub(/^ +| +$/, "", x); return x }
     {
       split(trim($5), score, " ")
       verdict = (score[1] + 0 <= 300) ? "met" : "**missed**"
       printf "| JMH %s (%s) | ≤ 300 ns per span (0.3 CPU-s per million) #5 (processors) | %s ns (%s) | %s |\n", trim($2), trim($3), score[1], trim($4), verdict
+    }' || true
+  # #6: the decision-log bridge, recording only drops, adds at most 0.2 CPU-s per million spans:
+  # sampler with the bridge minus sampler alone, per span, from the same run.
+  sed -n '/<!-- jmh:begin -->/,/<!-- jmh:end -->/p' "$md" | grep '^| processor\.DecisionLogBenchmark\.' | LC_ALL=C awk -F'|' '
+    function trim(x) { gsub(/^ +| +$/, "", x); return x }
+    { split(trim($5), score, " "); ns[trim($3)] = score[1]; date[trim($3)] = trim($4) }
+    END {
+      if (!("none" in ns) || !("dropped" in ns)) exit
+      added = ns["dropped"] - ns["none"]
+      verdict = (added <= 200) ? "met" : "**missed**"
+      printf "| JMH processor.DecisionLogBenchmark.consume (dropped − none) | decision_log adds ≤ 200 ns per span (0.2 CPU-s per million) #6 (decision log) | %.1f ns (%s) | %s |\n", added, date["dropped"], verdict
     }' || true
   local side
   side=$(sed -n '/<!-- side-by-side:begin -->/,/<!-- side-by-side:end -->/p' "$md" | grep '^| [0-9]* | Sluice |' || true)
@@ -566,7 +580,12 @@ elif [[ "$write" == 1 ]]; then
     {
       echo "| Benchmark | Parameters | Date (UTC) | ns per item | bytes allocated per item |"
       echo "| --- | --- | --- | --- | --- |"
-      cat "$JMH_TABLE"
+      # Rows of this run replace those of the same benchmark and parameters; the others stay.
+      sed -n '/<!-- jmh:begin -->/,/<!-- jmh:end -->/p' "$MARKDOWN" | grep '^| [a-z]' | grep -v '^| Benchmark |' \
+        | LC_ALL=C awk -F'|' -v fresh="$JMH_TABLE" '
+          BEGIN { while ((getline line < fresh) > 0) { split(line, f, "|"); rows[f[2] "|" f[3]] = line; order[++n] = f[2] "|" f[3] } }
+          { key = $2 "|" $3; if (key in rows) { print rows[key]; done[key] = 1 } else print }
+          END { for (i = 1; i <= n; i++) if (!(order[i] in done)) print rows[order[i]] }'
     } >"$OUT/jmh-section.md"
     replace_between "$MARKDOWN" jmh "$OUT/jmh-section.md"
   fi

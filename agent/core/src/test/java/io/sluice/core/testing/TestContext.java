@@ -30,6 +30,7 @@ public final class TestContext implements ComponentContext {
   private final Map<ComponentId, Object> extensions = new HashMap<>();
   private volatile HealthStatus status = HealthStatus.STARTING;
   private volatile boolean decisionsEnabled;
+  private volatile DecisionSink decisionTarget;
 
   /** A context for component {@code id} of {@code kind}, in pipeline {@code pipeline}. */
   public TestContext(String id, ComponentKind kind, String pipeline) {
@@ -46,6 +47,15 @@ public final class TestContext implements ComponentContext {
   /** Makes {@link #decisionSink()} enabled, recording into {@link #decisions()}. */
   public TestContext recordDecisions() {
     this.decisionsEnabled = true;
+    return this;
+  }
+
+  /**
+   * Makes {@link #decisionSink()} forward to {@code target} (e.g. a {@code decision_log} processor),
+   * as the daemon wires a pipeline's processors to its bridge; nothing is recorded.
+   */
+  public TestContext forwardDecisions(DecisionSink target) {
+    this.decisionTarget = target;
     return this;
   }
 
@@ -103,6 +113,10 @@ public final class TestContext implements ComponentContext {
 
   @Override
   public DecisionSink decisionSink() {
+    DecisionSink target = decisionTarget;
+    if (target != null) {
+      return target;
+    }
     return new DecisionSink() {
       @Override
       public boolean isEnabled() {

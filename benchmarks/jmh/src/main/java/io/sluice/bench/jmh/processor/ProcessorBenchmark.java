@@ -90,21 +90,26 @@ public class ProcessorBenchmark {
 
   /** The processor of {@code type} configured by its section in {@code bench-processors.conf}. */
   static Processor create(String type, DataConsumer next) {
+    return create(type, new TestContext(type, ComponentKind.PROCESSOR, "traces"), next);
+  }
+
+  /** As {@link #create(String, DataConsumer)}, in a context the caller prepared (pipelines, decision sink). */
+  static Processor create(String type, TestContext context, DataConsumer next) {
     Config file = ConfigFactory.parseResources(ProcessorBenchmark.class.getClassLoader(), "bench-processors.conf");
     for (ComponentFactory<?> factory : ServiceLoader.load(ComponentFactory.class)) {
       if (factory.kind() == ComponentKind.PROCESSOR && factory.type().equals(type)) {
-        return create((ProcessorFactory<?>) factory, file.getObject(type), next);
+        return create((ProcessorFactory<?>) factory, file.getObject(type), context, next);
       }
     }
     throw new IllegalArgumentException("no processor of type " + type + " on the class path");
   }
 
-  private static <C extends ComponentConfig> Processor create(ProcessorFactory<C> factory, ConfigObject section, DataConsumer next) {
+  private static <C extends ComponentConfig> Processor create(
+      ProcessorFactory<C> factory, ConfigObject section, TestContext context, DataConsumer next) {
     ConfigBinder.Result<C> bound = ComponentBinding.bind(factory, section, "processors." + factory.type(), section.origin());
     if (!bound.ok()) {
       throw new IllegalArgumentException("bench-processors.conf: " + bound.issues());
     }
-    return factory.createProcessor(
-        new TestContext(factory.type(), ComponentKind.PROCESSOR, "traces"), bound.value(), Signal.TRACES, next);
+    return factory.createProcessor(context, bound.value(), Signal.TRACES, next);
   }
 }
