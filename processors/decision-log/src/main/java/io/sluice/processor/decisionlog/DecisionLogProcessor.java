@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   private final Set<Decision.Result> recorded;
   private final Set<String> eventNames;
   private final ArrayBlockingQueue<DecisionRecords.Pending> buffer;
-  private final DecisionRecords.SharedParts shared = new DecisionRecords.SharedParts();
+  private final DecisionRecords.SharedParts shared;
   private final SelfTelemetry.Counter emitted;
   private final SelfTelemetry.Counter skippedNotRecorded;
   private final SelfTelemetry.Counter skippedSampledOut;
@@ -56,6 +57,8 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   private final SelfTelemetry.Counter droppedStopped;
   private final ThrottledLogger warn = new ThrottledLogger(log, Duration.ofMinutes(1));
   private final AtomicBoolean flushRequested = new AtomicBoolean();
+  /** Records offered and not yet drained: the early-flush trigger. */
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile List<DataConsumer> targets = List.of();
   private volatile ScheduledExecutorService timer;
@@ -69,6 +72,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
     this.recorded = config.record().isEmpty() ? EnumSet.noneOf(Decision.Result.class) : EnumSet.copyOf(config.record());
     this.eventNames = Set.copyOf(config.eventNames());
     this.buffer = new ArrayBlockingQueue<>(config.bufferSize());
+    this.shared = new DecisionRecords.SharedParts(signal);
     SelfTelemetry t = context.telemetry();
     String p = "sluice_processor_decision_log_";
     emitted = t.counter(p + "emitted_records", "Decision log records handed to the logs pipelines.");
@@ -118,7 +122,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
       skippedSampledOut.increment();
       return;
     }
-    offer(DecisionRecords.fromDecision(decision, shared.of(decision), signal, System.currentTimeMillis() * 1_000_000L));
+    offer(DecisionRecords.fromDecision(decision, shared.of(decision), System.currentTimeMillis() * 1_000_000L));
   }
 
   @Override
@@ -142,8 +146,10 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
           + "(raise buffer_size, lower sampling_percentage or check the logs pipeline)", context.id(), config.bufferSize());
       return;
     }
+    // Counted beside the queue, whose size() would take its lock a second time per record.
+    int waiting = queued.incrementAndGet();
     ScheduledExecutorService t = timer;
-    if (t != null && buffer.size() >= config.flushSize() && flushRequested.compareAndSet(false, true)) {
+    if (t != null && waiting >= config.flushSize() && flushRequested.compareAndSet(false, true)) {
       try {
         t.execute(this::flush);
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -160,6 +166,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
     }
     List<DecisionRecords.Pending> batch = new ArrayList<>(Math.min(buffer.size(), config.bufferSize()));
     buffer.drainTo(batch);
+    queued.addAndGet(-batch.size());
     if (batch.isEmpty()) {
       return;
     }

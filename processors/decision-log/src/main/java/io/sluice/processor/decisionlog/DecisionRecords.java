@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /** Builds the decision log records: from reported decisions, span events, span attributes. */
@@ -40,31 +41,69 @@ final class DecisionRecords {
    * a one-line body. {@code shared} is {@link Shared#of} the decision, usually from {@link
    * SharedParts}.
    */
-  static Pending fromDecision(Decision d, Shared shared, Signal signal, long observedNanos) {
-    String count = signal == Signal.LOGS ? "decision.log_record_count" : "decision.span_count";
-    LogRecord r = info(d.timeUnixNano(), observedNanos, d.traceId(), d.spanId())
-        .setBody(text(d.traceId().isEmpty() ? "trace (none)" + shared.bodySuffix()
-            : "trace " + hex6(d.traceId()) + "…" + shared.bodySuffix()))
-        .addAllAttributes(shared.attributes())
-        .addAttributes(kv(count, AnyValue.newBuilder().setIntValue(d.itemCount()).build()))
+  static Pending fromDecision(Decision d, Shared shared, long observedNanos) {
+    LogRecord r = shared.template(d.itemCount()).toBuilder()
+        .setTimeUnixNano(d.timeUnixNano() != 0 ? d.timeUnixNano() : observedNanos)
+        .setObservedTimeUnixNano(observedNanos)
+        .setTraceId(d.traceId())
+        .setSpanId(d.spanId())
+        .setBody(text(d.traceId().isEmpty() ? "trace (none)" + shared.bodySuffix
+            : "trace " + hex6(d.traceId()) + "…" + shared.bodySuffix))
         .build();
     return new Pending(d.resource(), r);
   }
 
   /**
    * What every record of one kind of decision (component, pipeline, outcome, policy, attributes)
-   * has in common: the attributes before the count, in record order, and the body after the trace
-   * id. Messages are immutable, so records share them.
+   * has in common: the body after the trace id, and per item count a record template with the
+   * severity and all attributes, in record order. Messages are immutable, so records built from a
+   * template share its attribute list.
    */
-  record Shared(List<KeyValue> attributes, String bodySuffix) {
-    static Shared of(Decision d) {
+  static final class Shared {
+    /** Templates are kept for counts below this; a decision usually covers a few items. */
+    private static final int TEMPLATES = 64;
+
+    private final List<KeyValue> attributes;
+    private final String countKey;
+    private final String bodySuffix;
+    private final AtomicReferenceArray<LogRecord> templates = new AtomicReferenceArray<>(TEMPLATES);
+
+    private Shared(List<KeyValue> attributes, String countKey, String bodySuffix) {
+      this.attributes = attributes;
+      this.countKey = countKey;
+      this.bodySuffix = bodySuffix;
+    }
+
+    static Shared of(Decision d, Signal signal) {
       List<KeyValue> attrs = new java.util.ArrayList<>(4 + d.attributes().size());
       attrs.add(kv("decision.component", d.component().toString()));
       attrs.add(kv("decision.pipeline", d.pipeline()));
       attrs.add(kv("decision.result", d.result().label()));
       attrs.add(kv("decision.policy", d.policy()));
       new TreeMap<>(d.attributes()).forEach((k, v) -> attrs.add(kv(k, value(v))));
-      return new Shared(List.copyOf(attrs), " " + d.result().label() + " by " + d.component() + ": " + d.policy());
+      String count = signal == Signal.LOGS ? "decision.log_record_count" : "decision.span_count";
+      return new Shared(List.copyOf(attrs), count, " " + d.result().label() + " by " + d.component() + ": " + d.policy());
+    }
+
+    LogRecord template(int count) {
+      if (count < 0 || count >= TEMPLATES) {
+        return build(count);
+      }
+      LogRecord t = templates.get(count);
+      if (t == null) {
+        t = build(count);
+        templates.set(count, t);
+      }
+      return t;
+    }
+
+    private LogRecord build(int count) {
+      return LogRecord.newBuilder()
+          .setSeverityNumber(SeverityNumber.SEVERITY_NUMBER_INFO)
+          .setSeverityText("INFO")
+          .addAllAttributes(attributes)
+          .addAttributes(kv(countKey, AnyValue.newBuilder().setIntValue(count).build()))
+          .build();
     }
   }
 
@@ -81,9 +120,15 @@ final class DecisionRecords {
         String policy, Map<String, Object> attributes) {}
 
     private final Map<Kind, Shared> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Signal signal;
 
     /** The kind last looked up: one sampler reports the same kind over and over. */
     private volatile Last last;
+
+    /** Parts for the records of a bridge on a {@code signal} pipeline. */
+    SharedParts(Signal signal) {
+      this.signal = signal;
+    }
 
     private record Last(Decision decision, Shared shared) {
       /** Same kind by identity: the reporter hands the same strings and attribute map on. */
@@ -108,7 +153,7 @@ final class DecisionRecords {
       Kind kind = new Kind(d.component(), d.pipeline(), d.result(), d.policy(), d.attributes());
       Shared shared = kinds.get(kind);
       if (shared == null) {
-        shared = Shared.of(d);
+        shared = Shared.of(d, signal);
         if (kinds.size() < MAX_KINDS) {
           kinds.putIfAbsent(kind, shared);
         }
