@@ -9,6 +9,7 @@ import io.sluice.api.SelfTelemetry;
 import io.sluice.api.ThrottledLogger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,8 +120,7 @@ final class StreamBuilder {
       });
       // The stream entries of this resource's records that take no labels from their attributes,
       // by level: looked up once per resource instead of once per record.
-      @SuppressWarnings("unchecked")
-      List<Entry>[] entriesByLevel = new List[LEVELS.length + 1];
+      List<List<Entry>> entriesByLevel = new ArrayList<>(Collections.nCopies(LEVELS.length + 1, null));
       Map<Labels, List<Entry>> streams = byTenant.computeIfAbsent(tenant, t -> new LinkedHashMap<>());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
         byte[] tail = formatter.tail(resource, sl.getScope(), skipResource);
@@ -133,13 +133,14 @@ final class StreamBuilder {
           List<Entry> entries;
           if (hint == null && config.labels().attributes().isEmpty()) {
             int level = config.labels().level() ? levelIndex(r) : LEVELS.length;
-            entries = entriesByLevel[level];
+            entries = entriesByLevel.get(level);
             if (entries == null) {
               TreeMap<String, String> l = new TreeMap<>(baseLabels);
               if (level < LEVELS.length) {
                 l.put("level", LEVELS[level]);
               }
-              entries = entriesByLevel[level] = streams.computeIfAbsent(Labels.of(l), k -> new ArrayList<>());
+              entries = streams.computeIfAbsent(Labels.of(l), k -> new ArrayList<>());
+              entriesByLevel.set(level, entries);
             }
           } else {
             Map<String, String> attrLabels = config.labels().attributes();
