@@ -17,18 +17,22 @@ final class Json {
       if (c >= 0x20 && c != '"' && c != '\\') {
         continue;
       }
-      out.append(s, run, i);
+      out.append(s, run, i).append(escape(c));
       run = i + 1;
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> out.append(String.format("\\u%04x", (int) c));
-      }
     }
     return out.append(s, run, s.length()).append('"');
+  }
+
+  /** The escape of a character a JSON string cannot hold as it is: a quote, a backslash, below 0x20. */
+  static String escape(char c) {
+    return switch (c) {
+      case '"' -> "\\\"";
+      case '\\' -> "\\\\";
+      case '\n' -> "\\n";
+      case '\r' -> "\\r";
+      case '\t' -> "\\t";
+      default -> String.format("\\u%04x", (int) c);
+    };
   }
 
   /** Appends an OTLP value as JSON: bytes as base64, doubles that are not finite as strings. */

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -45,13 +47,17 @@ final class PushEncoder {
   static byte[] protobuf(List<StreamBuilder.Stream> streams, PushBuffers buffers) {
     byte[][] selectors = new byte[streams.size()][];
     int[] streamSizes = new int[streams.size()];
+    // The few metadata names (trace_id, span_id, …) encoded once per batch instead of per entry.
+    Map<String, byte[]> names = new HashMap<>();
     int total = 0;
     for (int i = 0; i < streams.size(); i++) {
       StreamBuilder.Stream s = streams.get(i);
       selectors[i] = s.labels().selector().getBytes(StandardCharsets.UTF_8);
       int size = delimited(selectors[i].length);
-      for (Entry e : s.entries()) {
-        e.encodedSize = entrySize(e);
+      List<Entry> entries = s.entries();
+      for (int j = 0; j < entries.size(); j++) {
+        Entry e = entries.get(j);
+        e.encodedSize = entrySize(e, names);
         size += delimited(e.encodedSize);
       }
       streamSizes[i] = size;
@@ -64,9 +70,11 @@ final class PushEncoder {
       for (int i = 0; i < streams.size(); i++) {
         header(o, STREAMS, streamSizes[i]);
         o.writeByteArray(LABELS, selectors[i]);
-        for (Entry e : streams.get(i).entries()) {
+        List<Entry> entries = streams.get(i).entries();
+        for (int j = 0; j < entries.size(); j++) {
+          Entry e = entries.get(j);
           header(o, ENTRIES, e.encodedSize);
-          hex = writeEntry(o, e, hex);
+          hex = writeEntry(o, e, names, hex);
         }
       }
       o.checkNoSpaceLeft();
@@ -77,18 +85,32 @@ final class PushEncoder {
     }
   }
 
-  private static int entrySize(Entry e) {
+  private static int entrySize(Entry e, Map<String, byte[]> names) {
     int size = delimited(timestampSize(e.timeNanos));
     if (e.lineLength > 0) {
       size += delimited(e.lineLength);
     }
     for (int i = 0; i < e.metadataCount(); i++) {
-      size += delimited(pairSize(e.metadataName(i), e.metadataValue(i)));
+      size += delimited(pairSize(name(names, e.metadataName(i)), e.metadataValue(i)));
     }
     return size;
   }
 
-  private static byte[] writeEntry(CodedOutputStream o, Entry e, byte[] hex) throws IOException {
+  /**
+   * {@code name} as UTF-8, as {@code writeString} would encode it (an unpaired surrogate as
+   * {@code '?'}), from {@code names} once it is there.
+   */
+  private static byte[] name(Map<String, byte[]> names, String name) {
+    byte[] b = names.get(name);
+    if (b == null) {
+      b = name.getBytes(StandardCharsets.UTF_8);
+      names.put(name, b);
+    }
+    return b;
+  }
+
+  private static byte[] writeEntry(CodedOutputStream o, Entry e, Map<String, byte[]> names, byte[] hex)
+      throws IOException {
     long seconds = seconds(e.timeNanos);
     int nanos = nanos(e.timeNanos);
     header(o, TIMESTAMP, timestampSize(e.timeNanos));
@@ -102,11 +124,11 @@ final class PushEncoder {
       o.writeByteArray(LINE, e.lines().bytes(), e.lineStart, e.lineLength);
     }
     for (int i = 0; i < e.metadataCount(); i++) {
-      String name = e.metadataName(i);
+      byte[] name = name(names, e.metadataName(i));
       Object value = e.metadataValue(i);
       header(o, STRUCTURED_METADATA, pairSize(name, value));
-      if (!name.isEmpty()) {
-        o.writeString(NAME, name);
+      if (name.length > 0) {
+        o.writeByteArray(NAME, name);
       }
       if (value instanceof ByteString id) {
         hex = hex(id, hex);
@@ -136,8 +158,8 @@ final class PushEncoder {
         + (nanos != 0 ? TAG + CodedOutputStream.computeInt32SizeNoTag(nanos) : 0);
   }
 
-  private static int pairSize(String name, Object value) {
-    int size = name.isEmpty() ? 0 : TAG + CodedOutputStream.computeStringSizeNoTag(name);
+  private static int pairSize(byte[] name, Object value) {
+    int size = name.length == 0 ? 0 : delimited(name.length);
     if (value instanceof ByteString id) {
       size += delimited(2 * id.size());
     } else if (!((String) value).isEmpty()) {

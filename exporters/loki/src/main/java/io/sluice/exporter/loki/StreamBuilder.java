@@ -9,6 +9,7 @@ import io.sluice.api.SelfTelemetry;
 import io.sluice.api.ThrottledLogger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -88,7 +89,6 @@ final class StreamBuilder {
       }
     }
     long now = this.now.getAsLong();
-    StringBuilder line = new StringBuilder(256);
     int[] seq = {0};
     String tenantOfBatch = batchTenant;
     // Streams keyed by the labels records chose, before the guard; first-seen order.
@@ -118,23 +118,29 @@ final class StreamBuilder {
           baseLabels.put(label, Json.text(v));
         }
       });
-      // The labels of this resource's records that take none from their attributes, by level.
-      Labels[] byLevel = new Labels[LEVELS.length + 1];
+      // The stream entries of this resource's records that take no labels from their attributes,
+      // by level: looked up once per resource instead of once per record.
+      List<List<Entry>> entriesByLevel = new ArrayList<>(Collections.nCopies(LEVELS.length + 1, null));
       Map<Labels, List<Entry>> streams = byTenant.computeIfAbsent(tenant, t -> new LinkedHashMap<>());
       for (ScopeLogs sl : rl.getScopeLogsList()) {
-        for (LogRecord r : sl.getLogRecordsList()) {
+        byte[] tail = formatter.tail(resource, sl.getScope(), skipResource);
+        // by index: an iterator per record and attribute list shows in profiles
+        List<LogRecord> records = sl.getLogRecordsList();
+        for (int i = 0; i < records.size(); i++) {
+          LogRecord r = records.get(i);
           AnyValue hint = attributeLabelsHint(r);
           Set<String> skip = skipAttributes;
-          Labels labels;
+          List<Entry> entries;
           if (hint == null && config.labels().attributes().isEmpty()) {
             int level = config.labels().level() ? levelIndex(r) : LEVELS.length;
-            labels = byLevel[level];
-            if (labels == null) {
+            entries = entriesByLevel.get(level);
+            if (entries == null) {
               TreeMap<String, String> l = new TreeMap<>(baseLabels);
               if (level < LEVELS.length) {
                 l.put("level", LEVELS[level]);
               }
-              labels = byLevel[level] = Labels.of(l);
+              entries = streams.computeIfAbsent(Labels.of(l), k -> new ArrayList<>());
+              entriesByLevel.set(level, entries);
             }
           } else {
             Map<String, String> attrLabels = config.labels().attributes();
@@ -144,16 +150,15 @@ final class StreamBuilder {
               skip = new HashSet<>(skipAttributes);
               skip.addAll(attrLabels.keySet());
             }
-            labels = attributeLabels(r, baseLabels, attrLabels);
+            entries = streams.computeIfAbsent(attributeLabels(r, baseLabels, attrLabels), k -> new ArrayList<>());
           }
-          line.setLength(0);
-          formatter.line(line, r, resource, sl.getScope(), skip, skipResource);
-          int start = lines.append(line);
+          int start = lines.size();
+          formatter.line(lines, r, skip, tail);
           long time = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano()
               : r.getObservedTimeUnixNano() != 0 ? r.getObservedTimeUnixNano() : now;
           Entry e = new Entry(time, seq[0]++, lines, start, lines.size() - start);
           addMetadata(e, r, resAttrs);
-          streams.computeIfAbsent(labels, k -> new ArrayList<>()).add(e);
+          entries.add(e);
         }
       }
     });
@@ -170,7 +175,8 @@ final class StreamBuilder {
   /** The value of the record's {@code loki.attribute.labels} hint (the last one), or null. */
   private static AnyValue attributeLabelsHint(LogRecord r) {
     AnyValue hint = null;
-    for (KeyValue kv : r.getAttributesList()) {
+    for (int i = 0; i < r.getAttributesCount(); i++) {
+      KeyValue kv = r.getAttributes(i);
       if (kv.getKey().equals(ATTRIBUTE_LABELS_HINT)) {
         hint = kv.getValue();
       }
@@ -342,9 +348,9 @@ final class StreamBuilder {
   }
 
   private static AnyValue attribute(List<KeyValue> attrs, String key) {
-    for (KeyValue kv : attrs) {
-      if (kv.getKey().equals(key)) {
-        return kv.getValue();
+    for (int i = 0; i < attrs.size(); i++) {
+      if (attrs.get(i).getKey().equals(key)) {
+        return attrs.get(i).getValue();
       }
     }
     return null;

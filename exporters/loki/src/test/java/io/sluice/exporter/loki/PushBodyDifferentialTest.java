@@ -134,6 +134,19 @@ class PushBodyDifferentialTest {
     }
   }
 
+  @Test
+  void lineBufferWritesJsonStringsAsJsonStringThenGetBytesDoes() {
+    SplittableRandom random = new SplittableRandom(13);
+    LineBuffer lines = new LineBuffer(1);
+    for (int i = 0; i < 5000; i++) {
+      String s = text(random) + text(random);
+      int start = lines.size();
+      lines.appendJson(s);
+      byte[] expected = ReferencePath.string(new StringBuilder(), s).toString().getBytes(StandardCharsets.UTF_8);
+      assertThat(java.util.Arrays.copyOfRange(lines.bytes(), start, lines.size())).as("%s", s).isEqualTo(expected);
+    }
+  }
+
   private static byte[] uncompress(byte[] body) {
     try {
       return Snappy.uncompress(body);

@@ -29,8 +29,9 @@ import java.util.TreeMap;
  * one of metadata per record, the guard asked per record, loki4j messages built and serialised),
  * kept frozen as the oracle of {@code PushBodyDifferentialTest}, but for the fix of one bug (see
  * the label guard below). It shares with the exporter only
- * what that change did not touch: the line formatter, {@link Json#value}, the label guard,
- * {@code labelName} and {@code level}. Pure: no compression, the test compresses.
+ * what that change did not touch: {@link Json#value}, the label guard, {@code labelName} and
+ * {@code level}; its line formatter is {@link ReferenceLineFormatter}, the exporter's as it was
+ * before lines were written as bytes. Pure: no compression, the test compresses.
  */
 final class ReferencePath {
   private record Entry(long timeNanos, String line, Map<String, String> labels, Map<String, String> metadata) {}
@@ -86,7 +87,7 @@ final class ReferencePath {
           format = f;
         }
       }
-      LineFormatter formatter = new LineFormatter(format);
+      ReferenceLineFormatter formatter = new ReferenceLineFormatter(format);
       Set<String> skipResource = new HashSet<>(List.of(StreamBuilder.RESOURCE_LABELS_HINT,
           StreamBuilder.ATTRIBUTE_LABELS_HINT, StreamBuilder.TENANT_HINT, StreamBuilder.FORMAT_HINT));
       skipResource.addAll(resourceLabels.keySet());
@@ -135,7 +136,7 @@ final class ReferencePath {
   }
 
   private Entry entry(LogRecord r, List<KeyValue> resource, Map<String, AnyValue> resAttrs, ScopeLogs sl,
-      Map<String, String> baseLabels, Set<String> skipResource, LineFormatter formatter) {
+      Map<String, String> baseLabels, Set<String> skipResource, ReferenceLineFormatter formatter) {
     Map<String, String> labels = new TreeMap<>(baseLabels);
     Map<String, String> attrLabels = config.labels().attributes();
     Set<String> skipAttributes = new HashSet<>(config.structuredMetadata());
