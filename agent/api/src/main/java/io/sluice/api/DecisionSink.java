@@ -32,4 +32,15 @@ public interface DecisionSink {
    * what it cannot keep.
    */
   void report(Decision decision);
+
+  /**
+   * Reports the decisions of one batch of data, in order. A processor that decides many items at
+   * once reports them here, so that a bridge pays its per-call costs (reading the clock, taking
+   * its buffer's lock) once per batch; the default reports them one by one.
+   */
+  default void reportAll(java.util.List<Decision> decisions) {
+    for (Decision d : decisions) {
+      report(d);
+    }
+  }
 }

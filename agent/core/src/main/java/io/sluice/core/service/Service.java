@@ -371,6 +371,13 @@ public final class Service {
         t.report(decision);
       }
     }
+
+    @Override
+    public void reportAll(List<Decision> decisions) {
+      for (DecisionSink t : targets) {
+        t.reportAll(decisions);
+      }
+    }
   }
 
   /** The context handed to every component. */

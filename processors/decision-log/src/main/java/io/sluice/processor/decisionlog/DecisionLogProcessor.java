@@ -18,14 +18,12 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   private final DataConsumer next;
   private final Set<Decision.Result> recorded;
   private final Set<String> eventNames;
-  private final ArrayBlockingQueue<DecisionRecords.Pending> buffer;
+  private final Buffer buffer;
   private final DecisionRecords.SharedParts shared;
   private final SelfTelemetry.Counter emitted;
   private final SelfTelemetry.Counter skippedNotRecorded;
@@ -57,8 +55,6 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   private final SelfTelemetry.Counter droppedStopped;
   private final ThrottledLogger warn = new ThrottledLogger(log, Duration.ofMinutes(1));
   private final AtomicBoolean flushRequested = new AtomicBoolean();
-  /** Records offered and not yet drained: the early-flush trigger. */
-  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile List<DataConsumer> targets = List.of();
   private volatile ScheduledExecutorService timer;
@@ -71,7 +67,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
     this.next = next;
     this.recorded = config.record().isEmpty() ? EnumSet.noneOf(Decision.Result.class) : EnumSet.copyOf(config.record());
     this.eventNames = Set.copyOf(config.eventNames());
-    this.buffer = new ArrayBlockingQueue<>(config.bufferSize());
+    this.buffer = new Buffer(config.bufferSize());
     this.shared = new DecisionRecords.SharedParts(signal);
     SelfTelemetry t = context.telemetry();
     String p = "sluice_processor_decision_log_";
@@ -114,6 +110,25 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
 
   @Override
   public void report(Decision decision) {
+    record(decision, System.currentTimeMillis() * 1_000_000L);
+  }
+
+  /** One clock reading and one buffer lock for the whole batch. */
+  @Override
+  public void reportAll(List<Decision> decisions) {
+    long observed = System.currentTimeMillis() * 1_000_000L;
+    List<DecisionRecords.Pending> records = new ArrayList<>(decisions.size());
+    for (Decision d : decisions) {
+      record(d, observed, records::add);
+    }
+    offerAll(records);
+  }
+
+  private void record(Decision decision, long observedNanos) {
+    record(decision, observedNanos, this::offer);
+  }
+
+  private void record(Decision decision, long observedNanos, java.util.function.Consumer<DecisionRecords.Pending> out) {
     if (!recorded.contains(decision.result())) {
       skippedNotRecorded.increment();
       return;
@@ -122,7 +137,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
       skippedSampledOut.increment();
       return;
     }
-    offer(DecisionRecords.fromDecision(decision, shared.of(decision), System.currentTimeMillis() * 1_000_000L));
+    out.accept(DecisionRecords.fromDecision(decision, shared.of(decision), observedNanos));
   }
 
   @Override
@@ -136,20 +151,25 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
   }
 
   private void offer(DecisionRecords.Pending p) {
-    if (stopped.get()) {
-      droppedStopped.increment();
+    offerAll(List.of(p));
+  }
+
+  private void offerAll(List<DecisionRecords.Pending> records) {
+    if (records.isEmpty()) {
       return;
     }
-    if (!buffer.offer(p)) {
-      droppedFull.increment();
+    if (stopped.get()) {
+      droppedStopped.add(records.size());
+      return;
+    }
+    int refused = buffer.addAll(records);
+    if (refused > 0) {
+      droppedFull.add(refused);
       warn.warn("decision_log {}: buffer of {} records is full; decision records dropped "
           + "(raise buffer_size, lower sampling_percentage or check the logs pipeline)", context.id(), config.bufferSize());
-      return;
     }
-    // Counted beside the queue, whose size() would take its lock a second time per record.
-    int waiting = queued.incrementAndGet();
     ScheduledExecutorService t = timer;
-    if (t != null && waiting >= config.flushSize() && flushRequested.compareAndSet(false, true)) {
+    if (t != null && buffer.size() >= config.flushSize() && flushRequested.compareAndSet(false, true)) {
       try {
         t.execute(this::flush);
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -160,13 +180,14 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
 
   /** Runs on the timer thread only (and at shutdown after the timer stopped). */
   private void flush() {
-    flushRequested.set(false);
     if (!inflight.isDone()) {
+      flushRequested.set(false);
       return; // the logs pipeline is still busy with the last batch: keep buffering (bounded)
     }
-    List<DecisionRecords.Pending> batch = new ArrayList<>(Math.min(buffer.size(), config.bufferSize()));
-    buffer.drainTo(batch);
-    queued.addAndGet(-batch.size());
+    List<DecisionRecords.Pending> batch = buffer.takeAll();
+    // Only now: cleared before taking, every record offered meanwhile found the buffer still over
+    // flush_size and asked for another flush.
+    flushRequested.set(false);
     if (batch.isEmpty()) {
       return;
     }
@@ -246,11 +267,50 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
       log.warn("decision_log {}: logs pipeline did not accept the last decision records within {}",
           context.id(), SHUTDOWN_WAIT);
     }
-    int left = buffer.size();
+    int left = buffer.takeAll().size();
     if (left > 0) {
-      buffer.clear();
       droppedStopped.add(left);
       log.warn("decision_log {}: {} decision records dropped at shutdown", context.id(), left);
+    }
+  }
+
+  /**
+   * The bounded buffer of records waiting for a flush: a list swapped out whole by the timer, one
+   * lock per batch of records (an {@code ArrayBlockingQueue} took its lock per record, and again
+   * for its size).
+   */
+  private static final class Buffer {
+    private final int capacity;
+    private List<DecisionRecords.Pending> records = new ArrayList<>();
+    /** Read without the lock by the flush trigger and the gauge. */
+    private volatile int size;
+
+    Buffer(int capacity) {
+      this.capacity = capacity;
+    }
+
+    /** Adds what fits; returns how many did not. */
+    synchronized int addAll(List<DecisionRecords.Pending> more) {
+      int room = capacity - records.size();
+      int taken = Math.min(room, more.size());
+      if (taken == more.size()) {
+        records.addAll(more);
+      } else {
+        records.addAll(more.subList(0, taken));
+      }
+      size = records.size();
+      return more.size() - taken;
+    }
+
+    synchronized List<DecisionRecords.Pending> takeAll() {
+      List<DecisionRecords.Pending> all = records;
+      records = new ArrayList<>(Math.min(all.size(), capacity));
+      size = 0;
+      return all;
+    }
+
+    int size() {
+      return size;
     }
   }
 }

@@ -31,8 +31,6 @@ final class DecisionRecords {
   /** A record waiting in the buffer, with the resource it is reported under. */
   record Pending(Resource resource, LogRecord record) {}
 
-  private static final HexFormat HEX = HexFormat.of();
-
   private DecisionRecords() {}
 
   /**
@@ -47,8 +45,7 @@ final class DecisionRecords {
         .setObservedTimeUnixNano(observedNanos)
         .setTraceId(d.traceId())
         .setSpanId(d.spanId())
-        .setBody(text(d.traceId().isEmpty() ? "trace (none)" + shared.bodySuffix
-            : "trace " + hex6(d.traceId()) + "…" + shared.bodySuffix))
+        .setBody(text(body(d.traceId(), shared.bodySuffix)))
         .build();
     return new Pending(d.resource(), r);
   }
@@ -207,18 +204,28 @@ final class DecisionRecords {
 
   /** The first six hex digits of a trace id and an ellipsis, or {@code (none)}. */
   static String shortId(ByteString traceId) {
-    return traceId.isEmpty() ? "(none)" : hex6(traceId) + "…";
+    if (traceId.isEmpty()) {
+      return "(none)";
+    }
+    return HexFormat.of().formatHex(traceId.substring(0, Math.min(3, traceId.size())).toByteArray()) + "…";
   }
 
-  /** The first three bytes of a non-empty id in hex: a Latin-1 string, so concatenation stays cheap. */
-  private static String hex6(ByteString id) {
-    int n = Math.min(3, id.size());
-    byte[] out = new byte[2 * n];
-    for (int i = 0; i < n; i++) {
-      out[2 * i] = (byte) HEX.toHighHexDigit(id.byteAt(i));
-      out[2 * i + 1] = (byte) HEX.toLowHexDigit(id.byteAt(i));
+  /** {@code trace 4bf92f… <suffix>}: one concatenation, the hex digits from a table. */
+  private static String body(ByteString traceId, String suffix) {
+    if (traceId.size() >= 3) {
+      return "trace " + HEX_BYTE[traceId.byteAt(0) & 0xff] + HEX_BYTE[traceId.byteAt(1) & 0xff]
+          + HEX_BYTE[traceId.byteAt(2) & 0xff] + "…" + suffix;
     }
-    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return "trace " + shortId(traceId) + suffix;
+  }
+
+  /** Two lower-case hex digits per byte value. */
+  private static final String[] HEX_BYTE = new String[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      HEX_BYTE[b] = HexFormat.of().toHexDigits((byte) b);
+    }
   }
 
   private static String appBody(Span span, String what, List<KeyValue> attrs, boolean decisionOnly) {

@@ -193,6 +193,24 @@ class DecisionLogProcessorTest extends ComponentContractTest {
   }
 
   @Test
+  void aBatchOfDecisionsIsRecordedLikeSingleOnesWithOneObservedTime() throws Exception {
+    Processor p = start("", Signal.TRACES, decisions);
+    ((DecisionSink) p).reportAll(List.of(
+        decision(TRACE, Decision.Result.DROPPED),
+        decision(TRACE, Decision.Result.KEPT),
+        decision("0af7651916cd43dd8448eb211c80319c", Decision.Result.DROPPED)));
+    p.shutdown();
+
+    List<LogRecord> records = records(decisions);
+    assertThat(records).extracting(r -> r.getBody().getStringValue()).containsExactly(
+        "trace 4bf92f… dropped by probabilistic_sampler/edge: hash_seed 10%",
+        "trace 0af765… dropped by probabilistic_sampler/edge: hash_seed 10%");
+    assertThat(records.get(1).getObservedTimeUnixNano()).isEqualTo(records.get(0).getObservedTimeUnixNano());
+    assertThat(context.metric("sluice_processor_decision_log_skipped_decisions", "reason", "not_recorded"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void recordsOnlyConfiguredResultsAndCountsTheRest() throws Exception {
     Processor p = start("", Signal.TRACES, decisions);
     DecisionSink sink = (DecisionSink) p;

@@ -7,8 +7,10 @@ import io.sluice.api.ComponentId;
 import io.sluice.api.Decision;
 import io.sluice.api.DecisionSink;
 import io.sluice.api.SelfTelemetry;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
@@ -119,10 +121,15 @@ final class DecisionReporter {
       if (!reporting) {
         return;
       }
+      if (decisions.isEmpty()) {
+        return;
+      }
       long now = System.currentTimeMillis() * 1_000_000L;
-      decisions.forEach((k, acc) -> sink.report(new Decision(
+      List<Decision> out = new ArrayList<>(decisions.size());
+      decisions.forEach((k, acc) -> out.add(new Decision(
           component, pipeline, k.kept() ? Decision.Result.KEPT : Decision.Result.DROPPED, k.policy(),
           k.traceId(), acc.spanId, acc.resource, acc.count, now, acc.attributes)));
+      sink.reportAll(out);
     }
   }
 }

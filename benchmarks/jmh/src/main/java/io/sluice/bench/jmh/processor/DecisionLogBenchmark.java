@@ -1,5 +1,8 @@
 package io.sluice.bench.jmh.processor;
 
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.sluice.api.ComponentKind;
 import io.sluice.api.DataConsumer;
 import io.sluice.api.DecisionSink;
@@ -33,8 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * decision_log} bridge that sits behind it and records only drops, its default ({@code bridge =
  * dropped}). Both are created through the plugin SPI and wired as the daemon wires a pipeline:
  * the sampler's decision sink is the bridge, the bridge's logs pipeline is a consumer that accepts
- * at once. Scores are per span of testbed-shaped requests, where every span is a trace of its own,
- * so about 90 of every 100 spans become a decision record: the most records a span can cost.
+ * at once. Scores are per span of testbed-shaped requests. With {@code spansPerTrace = 1}, as the
+ * testbed sends them, every span is a trace of its own, so about 90 of every 100 spans become a
+ * decision record: the most records a span can cost.
  *
  * <p>The score is the calling thread's time: the bridge builds its records there. It sends them
  * from a timer thread, grouped by resource into one batch per flush; that work (about a tenth of
@@ -51,6 +55,13 @@ public class DecisionLogBenchmark {
 
   @Param({"none", "dropped"})
   public String bridge;
+
+  /**
+   * 1: testbed requests as they are, every span a trace of its own (the target's shape); 10: the
+   * same spans, ten to a trace, closer to an instrumented service's traces.
+   */
+  @Param({"1", "10"})
+  public int spansPerTrace;
 
   Processor sampler;
   Processor decisionLog;
@@ -78,7 +89,7 @@ public class DecisionLogBenchmark {
     sampler.start();
     requests = new Traces[REQUESTS];
     for (int i = 0; i < REQUESTS; i++) {
-      requests[i] = Traces.of(TestbedData.traces(ProcessorBenchmark.ITEMS, i));
+      requests[i] = Traces.of(groupIntoTraces(TestbedData.traces(ProcessorBenchmark.ITEMS, i), spansPerTrace));
     }
   }
 
@@ -96,6 +107,22 @@ public class DecisionLogBenchmark {
   @OperationsPerInvocation(ProcessorBenchmark.ITEMS)
   public Object consume() {
     return sampler.consume(requests[next++ & (REQUESTS - 1)]).join();
+  }
+
+  /** The request with each run of {@code n} spans sharing the first one's trace id. */
+  static ExportTraceServiceRequest groupIntoTraces(ExportTraceServiceRequest request, int n) {
+    if (n == 1) {
+      return request;
+    }
+    ExportTraceServiceRequest.Builder b = request.toBuilder();
+    for (ResourceSpans.Builder rs : b.getResourceSpansBuilderList()) {
+      for (ScopeSpans.Builder ss : rs.getScopeSpansBuilderList()) {
+        for (int i = 0; i < ss.getSpansCount(); i++) {
+          ss.getSpansBuilder(i).setTraceId(ss.getSpans(i - i % n).getTraceId());
+        }
+      }
+    }
+    return b.build();
   }
 
   private CompletableFuture<Void> count(TelemetryData logs) {
