@@ -77,6 +77,9 @@ final class DecisionReporter {
     private final Map<Key, Acc> decisions;
     /** Items per source: [dropped, kept]. Sources are constants, so no key is built per item. */
     private final Map<String, long[]> counts = new HashMap<>(4);
+    /** The decision the last item went to: a trace's spans usually arrive one after another. */
+    private Key lastKey;
+    private Acc lastAcc;
 
     private Batch(boolean reporting, int items) {
       this.reporting = reporting;
@@ -103,9 +106,17 @@ final class DecisionReporter {
       if (!reporting) {
         return;
       }
-      Acc acc = decisions.computeIfAbsent(new Key(traceId, kept, policy, threshold),
-          k -> new Acc(spanId, resource, attributes.apply(threshold)));
+      Key last = lastKey;
+      if (last != null && kept == last.kept() && threshold == last.threshold()
+          && policy.equals(last.policy()) && traceId.equals(last.traceId())) {
+        lastAcc.count++; // the next span of the same trace: no key, no lookup
+        return;
+      }
+      Key key = new Key(traceId, kept, policy, threshold);
+      Acc acc = decisions.computeIfAbsent(key, k -> new Acc(spanId, resource, attributes.apply(threshold)));
       acc.count++;
+      lastKey = key;
+      lastAcc = acc;
     }
 
     /** Reports the decisions and adds the counts. */

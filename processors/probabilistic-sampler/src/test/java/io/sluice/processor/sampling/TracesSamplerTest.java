@@ -2,6 +2,7 @@ package io.sluice.processor.sampling;
 
 import static io.sluice.processor.sampling.SamplingTest.hex;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -239,6 +240,16 @@ class TracesSamplerTest {
     assertThat(dropped.itemCount()).isEqualTo(2);
     assertThat(context.metric("otelcol_processor_probabilistic_sampler_count_traces_sampled",
         "policy", "trace_id_hash", "sampled", "false")).isEqualTo(2);
+  }
+
+  @Test
+  void consecutiveAndScatteredSpansOfATraceCountTowardsOneDecision() {
+    context.recordDecisions();
+    sampler(hashSeed(10, 0)).sample(traces(span(T3, 1, ""), span(T3, 2, ""), span(T1, 3, ""),
+        span(T3, 4, ""), span(T1, 5, ""), span(T1, 6, "")));
+
+    assertThat(context.decisions()).extracting(Decision::traceId, Decision::itemCount)
+        .containsExactly(tuple(hex(T3), 3), tuple(hex(T1), 3));
   }
 
   @Test
