@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
 
   @Override
   public void report(Decision decision) {
-    record(decision, System.currentTimeMillis() * 1_000_000L);
+    record(decision, System.currentTimeMillis() * 1_000_000L, this::offer);
   }
 
   /** One clock reading and one buffer lock for the whole batch. */
@@ -124,11 +125,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
     offerAll(records);
   }
 
-  private void record(Decision decision, long observedNanos) {
-    record(decision, observedNanos, this::offer);
-  }
-
-  private void record(Decision decision, long observedNanos, java.util.function.Consumer<DecisionRecords.Pending> out) {
+  private void record(Decision decision, long observedNanos, Consumer<DecisionRecords.Pending> out) {
     if (!recorded.contains(decision.result())) {
       skippedNotRecorded.increment();
       return;
@@ -293,11 +290,7 @@ final class DecisionLogProcessor implements Processor, DecisionSink {
     synchronized int addAll(List<DecisionRecords.Pending> more) {
       int room = capacity - records.size();
       int taken = Math.min(room, more.size());
-      if (taken == more.size()) {
-        records.addAll(more);
-      } else {
-        records.addAll(more.subList(0, taken));
-      }
+      records.addAll(more.subList(0, taken));
       size = records.size();
       return more.size() - taken;
     }

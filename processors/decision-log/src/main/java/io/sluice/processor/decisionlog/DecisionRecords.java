@@ -2,6 +2,7 @@ package io.sluice.processor.decisionlog;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -11,15 +12,19 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.sluice.api.ComponentId;
 import io.sluice.api.Decision;
 import io.sluice.api.Logs;
 import io.sluice.api.Signal;
 import io.sluice.api.Traces;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -72,7 +77,7 @@ final class DecisionRecords {
     }
 
     static Shared of(Decision d, Signal signal) {
-      List<KeyValue> attrs = new java.util.ArrayList<>(4 + d.attributes().size());
+      List<KeyValue> attrs = new ArrayList<>(4 + d.attributes().size());
       attrs.add(kv("decision.component", d.component().toString()));
       attrs.add(kv("decision.pipeline", d.pipeline()));
       attrs.add(kv("decision.result", d.result().label()));
@@ -113,10 +118,22 @@ final class DecisionRecords {
   static final class SharedParts {
     private static final int MAX_KINDS = 256;
 
-    private record Kind(io.sluice.api.ComponentId component, String pipeline, Decision.Result result,
-        String policy, Map<String, Object> attributes) {}
+    private record Kind(ComponentId component, String pipeline, Decision.Result result, String policy,
+        Map<String, Object> attributes) {
+      static Kind of(Decision d) {
+        return new Kind(d.component(), d.pipeline(), d.result(), d.policy(), d.attributes());
+      }
 
-    private final Map<Kind, Shared> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+      /** Whether {@code d} is of this kind by identity: a reporter hands the same objects on. */
+      boolean sameObjects(Decision d) {
+        return d.component() == component && d.pipeline() == pipeline && d.result() == result
+            && d.policy() == policy && d.attributes() == attributes;
+      }
+    }
+
+    private record Last(Kind kind, Shared shared) {}
+
+    private final Map<Kind, Shared> kinds = new ConcurrentHashMap<>();
     private final Signal signal;
 
     /** The kind last looked up: one sampler reports the same kind over and over. */
@@ -127,27 +144,12 @@ final class DecisionRecords {
       this.signal = signal;
     }
 
-    private record Last(Decision decision, Shared shared) {
-      /** Same kind by identity: the reporter hands the same strings and attribute map on. */
-      boolean sameKind(Decision d) {
-        return d.component() == decision.component() && d.pipeline() == decision.pipeline()
-            && d.result() == decision.result() && d.policy() == decision.policy()
-            && d.attributes() == decision.attributes();
-      }
-    }
-
     Shared of(Decision d) {
       Last l = last;
-      if (l != null && l.sameKind(d)) {
+      if (l != null && l.kind().sameObjects(d)) {
         return l.shared();
       }
-      Shared shared = lookUp(d);
-      last = new Last(d, shared);
-      return shared;
-    }
-
-    private Shared lookUp(Decision d) {
-      Kind kind = new Kind(d.component(), d.pipeline(), d.result(), d.policy(), d.attributes());
+      Kind kind = Kind.of(d);
       Shared shared = kinds.get(kind);
       if (shared == null) {
         shared = Shared.of(d, signal);
@@ -155,6 +157,7 @@ final class DecisionRecords {
           kinds.putIfAbsent(kind, shared);
         }
       }
+      last = new Last(kind, shared);
       return shared;
     }
   }
@@ -296,13 +299,13 @@ final class DecisionRecords {
 
   /** Groups pending records by resource into one batch under the bridge's scope. */
   static Logs toLogs(List<Pending> pending, String scopeName) {
-    Map<Resource, ScopeLogs.Builder> byResource = new java.util.LinkedHashMap<>();
+    Map<Resource, ScopeLogs.Builder> byResource = new LinkedHashMap<>();
     for (Pending p : pending) {
       byResource.computeIfAbsent(p.resource(), r -> ScopeLogs.newBuilder()
-              .setScope(io.opentelemetry.proto.common.v1.InstrumentationScope.newBuilder().setName(scopeName)))
+              .setScope(InstrumentationScope.newBuilder().setName(scopeName)))
           .addLogRecords(p.record());
     }
-    List<ResourceLogs> out = new java.util.ArrayList<>(byResource.size());
+    List<ResourceLogs> out = new ArrayList<>(byResource.size());
     byResource.forEach((res, sl) -> out.add(ResourceLogs.newBuilder().setResource(res).addScopeLogs(sl).build()));
     return Logs.of(out);
   }

@@ -158,7 +158,6 @@ public final class ThriftBatchWriter {
     return spansInBatch;
   }
 
-
   /**
    * The bytes written by the last {@link #write}, in a new array the caller owns.
    *
