@@ -12,7 +12,8 @@
 # through the first two minutes; each row notes what it still spent), BENCH_CONCURRENCY (senders
 # in traces-saturation, default 100), BENCH_SERIES (side-by-side sizes, default "10000 100000 1000000"),
 # BENCH_SCRAPE_INTERVAL (default 15s), BENCH_SIDE_PROFILE (the daemon's SLUICE_PROFILE in the
-# side-by-side: sidecar, with -Xmx of 1 KiB per series and at least 256m, or gateway),
+# side-by-side: sidecar, with -Xmx of 640 MiB per million series and at least 256m, or gateway),
+# BENCH_SIDE_PROMETHEUS (0: the side-by-side measures Sluice only),
 # BENCH_PORT_BASE (daemon receiver port, default 24317), BENCH_MARKDOWN (file to rewrite, default
 # BENCHMARKS.md at the repository root), BENCH_JMH_INCLUDE (jmh: a JMH benchmark regexp; the JMH
 # table keeps the other benchmarks' rows).
@@ -357,16 +358,19 @@ prometheus_notes() {
   return 0
 }
 
-# The side-by-side's heap for the sidecar profile: 1 KiB per series, at least the profile's 256 MiB.
-side_heap_mib() { echo $(( $1 / 1024 > 256 ? $1 / 1024 : 256 )); }
+# The side-by-side's heap for the sidecar profile: 640 MiB per million series, at least the
+# profile's 256 MiB (what a million series needs: benchmarks/README.md).
+side_heap_mib() { local m=$(( $1 * 640 / 1000000 )); echo $(( m > 256 ? m : 256 )); }
 
 side_by_side_scenario() {
   local prometheus; prometheus=$(command -v prometheus || true)
+  # BENCH_SIDE_PROMETHEUS=0 measures Sluice alone, e.g. while trying heap sizes.
+  [[ ${BENCH_SIDE_PROMETHEUS:-1} == 0 ]] && prometheus=""
   for series in $SERIES; do
     start_mock "$CURRENT" --remote-write 0
     start_promtarget "$series"
     local sluice_cpu="" sluice_rss="" prom_cpu="" prom_rss=""
-    # The sidecar's 256 MiB heap is sized for a few thousand series; whoever replaces an agent
+    # The sidecar's 256 MiB heap holds a few hundred thousand series; whoever replaces an agent
     # scraping a million raises -Xmx (or runs the gateway profile). See benchmarks/README.md.
     local saved_opts=${SLUICE_JAVA_OPTS:-}
     export SLUICE_PROFILE=$SIDE_PROFILE
@@ -398,6 +402,8 @@ side_by_side_scenario() {
         echo "| $series | Prometheus agent | $RUN_DATE | skipped: did not start, see its log | | | | |" | tee -a "$SIDE" >&2
       fi
       stop_pid "$AGENT_PID"
+    elif [[ ${BENCH_SIDE_PROMETHEUS:-1} == 0 ]]; then
+      echo "| $series | Prometheus agent | $RUN_DATE | skipped: BENCH_SIDE_PROMETHEUS=0 | | | | |" | tee -a "$SIDE" >&2
     else
       echo "| $series | Prometheus agent | $RUN_DATE | skipped: Debian's prometheus is not installed (apt-get install prometheus) | | | | |" | tee -a "$SIDE" >&2
     fi

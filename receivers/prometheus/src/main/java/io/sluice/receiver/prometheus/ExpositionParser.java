@@ -81,10 +81,16 @@ final class ExpositionParser {
 
   /** Parses a page; {@code openMetrics} selects the OpenMetrics rules. */
   static Page parse(byte[] body, boolean openMetrics) throws ParseException {
-    return new ExpositionParser(decode(body), openMetrics).page();
+    return parse(decode(body), openMetrics);
   }
 
-  private static String decode(byte[] body) throws ParseException {
+  /** Parses a page already {@link #decode decoded}, so that the caller can drop the bytes first. */
+  static Page parse(String text, boolean openMetrics) throws ParseException {
+    return new ExpositionParser(text, openMetrics).page();
+  }
+
+  /** The text of a page: strict UTF-8. */
+  static String decode(byte[] body) throws ParseException {
     if (isAscii(body)) {
       // Most pages are ASCII: one copy into a compact (one byte per char) String, instead of the
       // decoder's char buffer (two bytes per char) and a second copy.

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Turns one target's scraped samples into OTLP metrics, per the OpenTelemetry "Prometheus and
@@ -160,12 +161,27 @@ final class ScrapeConverter {
   }
 
   /**
-   * Builds the metrics of a successful scrape, plus stale markers for vanished points. Takes
-   * {@code samples} over: it sets each entry to null once converted, so that a large scrape does
-   * not hold its samples and their OTLP points at once.
+   * Builds the metrics of a successful scrape, plus stale markers for vanished points, as one
+   * request. Takes {@code samples} over, as {@link #convert(List, Map, long, List, int, Consumer)}.
    */
   Metrics convert(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, long scrapeMs,
       List<ScrapedSample> synthetic) {
+    List<Metrics> parts = new ArrayList<>(1);
+    convert(samples, families, scrapeMs, synthetic, Integer.MAX_VALUE, parts::add);
+    return parts.size() == 1 ? parts.get(0) : Metrics.concat(parts, io.sluice.api.ClientMetadata.EMPTY);
+  }
+
+  /**
+   * Builds the metrics of a successful scrape, plus stale markers for vanished points, and hands
+   * them to {@code out} in parts of about {@code chunkPoints} points or more: a part ends only
+   * between metric families (whose samples a page keeps together), so each family's points, and
+   * each histogram's buckets, stay in one part. The synthetic series and the stale markers are in
+   * the last part. Takes {@code samples} over: it sets each entry to null once converted, so that
+   * a large scrape holds neither all its samples and their OTLP points at once nor, with a small
+   * {@code chunkPoints}, all its OTLP points.
+   */
+  void convert(List<ScrapedSample> samples, Map<String, ExpositionParser.Family> families, long scrapeMs,
+      List<ScrapedSample> synthetic, int chunkPoints, Consumer<Metrics> out) {
     Builder b = new Builder(scrapeMs);
     Map<String, Double> created = new HashMap<>();
     for (ScrapedSample s : samples) {
@@ -183,6 +199,7 @@ final class ScrapeConverter {
       }
     }
     Map<String, HistAcc> hists = new LinkedHashMap<>();
+    String lastBase = null;
     for (int i = 0; i < samples.size(); i++) {
       ScrapedSample s = samples.get(i);
       samples.set(i, null);
@@ -191,6 +208,13 @@ final class ScrapeConverter {
       }
       String[] fam = family(s.name(), families);
       String base = fam[0];
+      if (!base.equals(lastBase)) {
+        if (b.points + hists.size() >= chunkPoints) {
+          b.addAll(hists);
+          out.accept(b.flush());
+        }
+        lastBase = base;
+      }
       ExpositionParser.Family meta = families.get(base);
       String help = meta == null ? "" : meta.help;
       String unit = meta == null ? "" : unitOf(meta.unit);
@@ -215,31 +239,35 @@ final class ScrapeConverter {
         default -> b.gauge(s, help, unit);
       }
     }
-    for (HistAcc h : hists.values()) {
-      if (h.histogram) {
-        b.histogram(h);
-      } else {
-        b.summary(h);
-      }
-    }
+    b.addAll(hists);
     for (ScrapedSample s : synthetic) {
       b.gauge(s, "", "");
     }
-    b.staleRemaining();
-    return b.finish();
+    b.staleRemaining(chunkPoints, out);
+    out.accept(b.finish());
   }
 
   /** A failed scrape or a removed target: stale markers for everything, plus the synthetic series. */
   Metrics down(long scrapeMs, List<ScrapedSample> synthetic, boolean removed) {
+    List<Metrics> parts = new ArrayList<>(1);
+    down(scrapeMs, synthetic, removed, Integer.MAX_VALUE, parts::add);
+    return parts.size() == 1 ? parts.get(0) : Metrics.concat(parts, io.sluice.api.ClientMetadata.EMPTY);
+  }
+
+  /**
+   * A failed scrape or a removed target: the synthetic series and stale markers for everything,
+   * handed to {@code out} in parts of {@code chunkPoints} points.
+   */
+  void down(long scrapeMs, List<ScrapedSample> synthetic, boolean removed, int chunkPoints, Consumer<Metrics> out) {
     Builder b = new Builder(scrapeMs);
     for (ScrapedSample s : synthetic) {
       b.gauge(s, "", "");
     }
-    b.staleRemaining();
+    b.staleRemaining(chunkPoints, out);
     if (removed) {
       b.newGauges = new SeriesTable(false, common);
     }
-    return b.finish();
+    out.accept(b.finish());
   }
 
   private static String orEmpty(String s) {
@@ -361,12 +389,27 @@ final class ScrapeConverter {
     final SeriesTable newSummaries = new SeriesTable(true, common);
     final SeriesTable newExponentials = new SeriesTable(true, common);
     private ResourceAcc last;
+    /** Points added since the last {@link #flush}. */
+    int points;
 
     Builder(long scrapeMs) {
       this.scrapeNanos = scrapeMs * 1_000_000;
     }
 
+    /** Adds the collected histograms and summaries, and forgets them. */
+    void addAll(Map<String, HistAcc> hists) {
+      for (HistAcc h : hists.values()) {
+        if (h.histogram) {
+          histogram(h);
+        } else {
+          summary(h);
+        }
+      }
+      hists.clear();
+    }
+
     private Metric.Builder metric(String job, String instance, String name, Kind kind, String help, String unit) {
+      points++;
       ResourceAcc r = last;
       if (r == null || !r.job.equals(job) || !r.instance.equals(instance)) {
         r = byResource.computeIfAbsent(resourceKey(job, instance), k -> new ResourceAcc(job, instance));
@@ -518,13 +561,26 @@ final class ScrapeConverter {
           .getSummaryBuilder().addDataPoints(p);
     }
 
-    /** Stale markers for every point of the previous scrape not emitted now. */
-    void staleRemaining() {
-      gauges.forEachNotTaken(e -> stale(gauges.key(e), Kind.GAUGE, null));
-      counters.forEachNotTaken(e -> stale(counters.key(e), Kind.COUNTER, null));
-      histograms.forEachNotTaken(e -> stale(histograms.key(e), Kind.HISTOGRAM, histograms.layout(e)));
-      summaries.forEachNotTaken(e -> stale(summaries.key(e), Kind.SUMMARY, summaries.layout(e)));
-      exponentials.forEachNotTaken(e -> stale(exponentials.key(e), Kind.EXPONENTIAL, null));
+    /**
+     * Stale markers for every point of the previous scrape not emitted now; whenever {@code
+     * chunkPoints} points are pending they go to {@code out}.
+     */
+    void staleRemaining(int chunkPoints, Consumer<Metrics> out) {
+      staleRemaining(gauges, Kind.GAUGE, chunkPoints, out);
+      staleRemaining(counters, Kind.COUNTER, chunkPoints, out);
+      staleRemaining(histograms, Kind.HISTOGRAM, chunkPoints, out);
+      staleRemaining(summaries, Kind.SUMMARY, chunkPoints, out);
+      staleRemaining(exponentials, Kind.EXPONENTIAL, chunkPoints, out);
+    }
+
+    private void staleRemaining(SeriesTable old, Kind kind, int chunkPoints, Consumer<Metrics> out) {
+      boolean layouts = kind == Kind.HISTOGRAM || kind == Kind.SUMMARY;
+      old.forEachNotTaken(e -> {
+        stale(old.key(e), kind, layouts ? old.layout(e) : null);
+        if (points >= chunkPoints) {
+          out.accept(flush());
+        }
+      });
     }
 
     private void stale(String key, Kind kind, double[] layout) {
@@ -563,13 +619,20 @@ final class ScrapeConverter {
       }
     }
 
-    /** Installs the state for the next scrape and returns the OTLP request. */
+    /** Installs the state for the next scrape and returns the rest of the OTLP request. */
     Metrics finish() {
       gauges = newGauges;
       counters = newCounters;
       histograms = newHistograms;
       summaries = newSummaries;
       exponentials = newExponentials;
+      return flush();
+    }
+
+    /** The points added since the last call, as an OTLP request. */
+    Metrics flush() {
+      points = 0;
+      last = null;
       List<ResourceMetrics> out = new ArrayList<>(byResource.size());
       for (ResourceAcc r : byResource.values()) {
         ScopeMetrics.Builder sm = ScopeMetrics.newBuilder().setScope(SCOPE);
@@ -580,6 +643,7 @@ final class ScrapeConverter {
             .setResource(resource(r.job, r.instance, targetInfo.getOrDefault(resourceKey(r.job, r.instance), Map.of())))
             .addScopeMetrics(sm).build());
       }
+      byResource.clear();
       return Metrics.of(out);
     }
   }

@@ -233,6 +233,85 @@ class ScrapeLoopTest {
     l.stop();
   }
 
+  /** A page of {@code families} gauge families of 1000 series each, and one histogram family of 1000. */
+  private static String bigPage(int families) {
+    StringBuilder sb = new StringBuilder();
+    for (int f = 0; f < families; f++) {
+      sb.append("# TYPE g").append(f).append(" gauge\n");
+      for (int i = 0; i < 1000; i++) {
+        sb.append('g').append(f).append("{i=\"").append(i).append("\"} ").append(i).append('\n');
+      }
+      if (f == 3) {
+        sb.append("# TYPE h histogram\n");
+        for (int i = 0; i < 1000; i++) {
+          sb.append("h_bucket{i=\"").append(i).append("\",le=\"1\"} 1\n");
+          sb.append("h_bucket{i=\"").append(i).append("\",le=\"+Inf\"} ").append(2 + i).append('\n');
+          sb.append("h_sum{i=\"").append(i).append("\"} 3\n");
+          sb.append("h_count{i=\"").append(i).append("\"} ").append(2 + i).append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aLargePageGoesDownThePipelineInPartsThatKeepEachFamilyWhole() {
+    page.set(bigPage(20));
+    ScrapeLoop l = loop("/text");
+    l.scrapeOnce();
+    List<Object> parts = List.copyOf(consumer.received());
+    // 21,000 points and 5 synthetic series: at least two parts of >= 8192 points and a rest.
+    assertThat(parts).hasSizeGreaterThanOrEqualTo(3);
+    Map<String, Metric> all = new TreeMap<>();
+    Map<String, Integer> partOfMetric = new TreeMap<>();
+    for (int i = 0; i < parts.size(); i++) {
+      Map<String, Metric> p = points((Metrics) parts.get(i));
+      for (Map.Entry<String, Metric> e : p.entrySet()) {
+        assertThat(all.put(e.getKey(), e.getValue())).as("point %s in one part only", e.getKey()).isNull();
+        Integer before = partOfMetric.put(e.getValue().getName(), i);
+        assertThat(before == null || before == i).as("family %s in one part", e.getValue().getName()).isTrue();
+      }
+      if (i < parts.size() - 1) {
+        assertThat(((Metrics) parts.get(i)).itemCount()).isGreaterThanOrEqualTo(ScrapeLoop.CHUNK_POINTS);
+      }
+    }
+    assertThat(all).hasSize(21_005);
+    var h = all.get("h{env=test, i=7}").getHistogram().getDataPoints(0);
+    assertThat(h.getBucketCountsList()).containsExactly(1L, 8L);
+    assertThat(h.getCount()).isEqualTo(9);
+    assertThat(up(all)).isEqualTo(1);
+
+    // The next scrape lacks g5 and h: their stale markers and the synthetic series come last.
+    consumer.received().clear();
+    page.set(bigPage(20).replaceAll("(?m)^(# TYPE )?(g5|h)[{_ ].*\n", ""));
+    l.scrapeOnce();
+    Map<String, Metric> lastPart = last();
+    assertThat(lastPart.get("g5{env=test, i=999}").getGauge().getDataPoints(0).getFlags())
+        .isEqualTo(ScrapeConverter.NO_RECORDED_VALUE);
+    assertThat(lastPart.get("h{env=test, i=0}").getHistogram().getDataPoints(0).getFlags())
+        .isEqualTo(ScrapeConverter.NO_RECORDED_VALUE);
+    assertThat(up(lastPart)).isEqualTo(1);
+    int fresh = 0;
+    for (Object part : consumer.received()) {
+      for (Metric m : points((Metrics) part).values()) {
+        fresh += m.getGauge().getDataPointsCount() > 0 && m.getGauge().getDataPoints(0).getFlags() == 0
+            && m.getName().startsWith("g") ? 1 : 0;
+      }
+    }
+    assertThat(fresh).isEqualTo(19_000);
+
+    // A failed scrape: up = 0 and a stale marker for each of the 19,000 series, also in parts.
+    consumer.received().clear();
+    page.set("<html>oops</html>");
+    l.scrapeOnce();
+    assertThat(consumer.received()).hasSizeGreaterThanOrEqualTo(3);
+    Map<String, Metric> down = new TreeMap<>();
+    consumer.received().forEach(part -> down.putAll(points((Metrics) part)));
+    assertThat(up(down)).isZero();
+    assertThat(down.values().stream().filter(m -> m.getName().startsWith("g"))
+        .filter(m -> m.getGauge().getDataPoints(0).getFlags() == ScrapeConverter.NO_RECORDED_VALUE)).hasSize(19_000);
+  }
+
   @Test
   void counterResetMovesTheStartTime() {
     page.set("# TYPE c counter\nc_total 10\n");
