@@ -39,8 +39,12 @@ final class ScrapeLoop {
   private static final Logger logger = LoggerFactory.getLogger(ScrapeLoop.class);
   /** A scrape goes down the pipeline in parts of about this many points (the batch default). */
   static final int CHUNK_POINTS = 8192;
-  /** Parts of one scrape in the pipeline at once. */
-  private static final int MAX_IN_FLIGHT = 4;
+  /**
+   * Parts of one scrape in the pipeline at once (about 130k points): a {@code batch} processor
+   * answers a part only when it sends the batch holding it, so the window must exceed the largest
+   * {@code send_batch_size} in common use, or each window would wait for the batch's timeout.
+   */
+  private static final int MAX_IN_FLIGHT = 16;
 
   private final ScrapeJob job;
   private final ScrapeTarget target;
